@@ -1,0 +1,77 @@
+"""The two records everything else works on: a policy Document and the Clauses cut from it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+class IngestError(Exception):
+    """A file that cannot be turned into a document; the message is one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str                      # stable: derived from the source file name
+    source: str                      # file name as given (relative to the corpus folder)
+    title: str                       # the policy's own title, without the 印发…的通知 wrapper
+    text: str                        # the original text as loaded: offsets point into it
+    wrapper_title: str | None = None  # 关于印发《…》的通知, when the page has one
+    city: str | None = None          # short name: 沧州, 上海, 柳河县; None for national documents
+    province: str | None = None      # short name: 河北, 江苏; None for national documents
+    issuer: str | None = None        # 发文机关, e.g. 沧州市人民政府办公室
+    doc_number: str | None = None    # 文号, e.g. 连政办发〔2018〕138号
+    date: str | None = None          # date of issue, ISO yyyy-mm-dd
+    publish_date: str | None = None  # the web page's publish date, when it differs
+    doc_type: str | None = None      # 规划, 行动计划, 实施方案, 条例, 办法, 意见, 通知 ...
+    level: str = "city"              # national | province | city | county
+    source_url: str | None = None    # from the catalog, when the user gave it
+
+    @property
+    def city_display(self) -> str:
+        """沧州 -> 沧州市 (as a citation names it); county and national names stay as they are."""
+        if not self.city:
+            return "全国" if self.level == "national" else ""
+        if self.city.endswith(("市", "县", "区", "州", "盟", "旗")):
+            return self.city
+        return self.city + "市"
+
+    def to_dict(self, with_text: bool = False) -> dict:
+        d = asdict(self)
+        if not with_text:
+            d.pop("text")
+        return d
+
+
+@dataclass(frozen=True)
+class Clause:
+    clause_id: str                   # stable: same document and position, same id on every rebuild
+    doc_id: str
+    label: str                       # its own number: "1.", "(二)", "第三条"; "" for an unnumbered paragraph
+    section: tuple[str, ...]         # ancestors' numbers and headings, outermost first, then its own heading
+    text: str                        # the original text of the clause (what is shown and cited)
+    start: int                       # character offsets into Document.text
+    end: int
+    kind: str = "clause"             # clause | paragraph | table_row
+    part: int = 1                    # a clause too long to embed well is cut into parts 1..parts
+    parts: int = 1
+    fields: dict[str, str] = field(default_factory=dict)  # table_row columns: 主要指标, 2025年目标值 ...
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"clause {self.clause_id}: bad offsets {self.start}..{self.end}")
+        if not 1 <= self.part <= self.parts:
+            raise ValueError(f"clause {self.clause_id}: part {self.part} of {self.parts}")
+
+    @property
+    def section_path(self) -> str:
+        """三、主要任务 › (二)加快科技合作人才队伍建设 › 1.引进国外高端人才"""
+        return " › ".join(self.section)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["section"] = list(self.section)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Clause:
+        return cls(**{**d, "section": tuple(d["section"])})
