@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+
+from index.dense import DenseIndex
+
+
+def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    return unit_vectors(20_000, 64, seed=0)
+
+
+@pytest.fixture(scope="module")
+def flat(vectors):
+    return DenseIndex.build(vectors)
+
+
+@pytest.fixture(scope="module")
+def hnsw(vectors):
+    return DenseIndex.build(vectors, exact_below=1000)
+
+
+def test_kind_follows_the_threshold(flat, hnsw):
+    assert (flat.kind, flat.ntotal, flat.dim) == ("flat", 20_000, 64)
+    assert (hnsw.kind, hnsw.ntotal, hnsw.dim) == ("hnsw", 20_000, 64)
+
+
+@pytest.mark.parametrize("name", ["flat", "hnsw"])
+def test_self_query_returns_itself(request, vectors, name):
+    index = request.getfixturevalue(name)
+    rows = [0, 17, 9_999, 19_999]
+    hits = index.search(vectors[rows], k=5)
+    assert [int(ids[0]) for ids in hits.ids] == rows
+    assert all(s[0] == pytest.approx(1.0, abs=1e-5) for s in hits.scores)
+    assert all(np.all(np.diff(s) <= 0) for s in hits.scores)  # best first
+
+
+def test_flat_is_exact(vectors, flat):
+    query = unit_vectors(1, 64, seed=1)[0]
+    expected = np.argsort(-(vectors @ query))[:10]
+    assert [i for i, _ in flat.search_one(query, 10)] == expected.tolist()
+
+
+def test_hnsw_recall_against_flat(flat, hnsw):
+    queries = unit_vectors(300, 64, seed=2)
+    truth = flat.search(queries, 10).ids
+    found = hnsw.search(queries, 10).ids
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95
+
+
+def test_k_larger_than_index_and_k_zero():
+    index = DenseIndex.build(unit_vectors(3, 8, seed=3))
+    q = unit_vectors(1, 8, seed=4)[0]
+    assert sorted(i for i, _ in index.search_one(q, 10)) == [0, 1, 2]
+    assert index.search_one(q, 0) == []
+
+
+def test_hnsw_with_k_above_rows_returns_every_row_and_no_padding():
+    # FAISS pads with -1 when it has fewer than k results: those must never surface as rows.
+    index = DenseIndex.build(unit_vectors(5, 8, seed=5), exact_below=0)
+    assert index.kind == "hnsw"
+    hits = index.search(unit_vectors(4, 8, seed=6), 7)
+    assert all(sorted(ids.tolist()) == [0, 1, 2, 3, 4] for ids in hits.ids)
+    assert all(len(s) == 5 for s in hits.scores)
+
+
+def test_empty_index_returns_nothing():
+    index = DenseIndex.build(np.zeros((0, 8), dtype=np.float32))
+    assert index.search_one(unit_vectors(1, 8, seed=7)[0], 3) == []
+
+
+@pytest.mark.parametrize("name", ["flat", "hnsw"])
+def test_save_load_round_trip(request, tmp_path, name):
+    index = request.getfixturevalue(name)
+    queries = unit_vectors(20, 64, seed=8)
+    index.save(tmp_path / "dense.faiss")
+    loaded = DenseIndex.load(tmp_path / "dense.faiss")
+    assert (loaded.kind, loaded.ntotal) == (index.kind, index.ntotal)
+    before, after = index.search(queries, 10), loaded.search(queries, 10)
+    for a, b in zip(before.ids, after.ids, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_rejects_vectors_that_are_not_unit_length():
+    with pytest.raises(ValueError, match="normalize_embeddings=True"):
+        DenseIndex.build(np.full((2, 4), 3.0, dtype=np.float32))
+
+
+def test_rejects_query_of_another_dim(flat):
+    with pytest.raises(ValueError, match="dim 8, the index has 64"):
+        flat.search(unit_vectors(1, 8, seed=9), 3)
+
+
+def test_load_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"dense index .* not found"):
+        DenseIndex.load(tmp_path / "nope.faiss")
