@@ -17,6 +17,7 @@ class Document:
     text: str                        # the original text as loaded: offsets point into it
     wrapper_title: str | None = None  # 关于印发《…》的通知, when the page has one
     city: str | None = None          # short name: 沧州, 上海, 柳河县; None for national documents
+    county: str | None = None        # full name of a county-level issuer: 柳河县
     province: str | None = None      # short name: 河北, 江苏; None for national documents
     issuer: str | None = None        # 发文机关, e.g. 沧州市人民政府办公室
     doc_number: str | None = None    # 文号, e.g. 连政办发〔2018〕138号
@@ -29,8 +30,10 @@ class Document:
     @property
     def city_display(self) -> str:
         """沧州 -> 沧州市 (as a citation names it); county and national names stay as they are."""
+        if self.county and self.level == "county":
+            return self.county
         if not self.city:
-            return "全国" if self.level == "national" else ""
+            return "全国" if self.level == "national" else (self.province or "")
         if self.city.endswith(("市", "县", "区", "州", "盟", "旗")):
             return self.city
         return self.city + "市"
