@@ -40,7 +40,7 @@ def load_text(path: Path | str) -> str:
     if size > limit:
         raise _error(
             path,
-            f"too large ({size / _MB:.1f} MB, limit {limit / _MB:g} MB); split it or raise {MAX_FILE_ENV}",
+            f"too large ({_megabytes(size)} MB, limit {limit / _MB:g} MB); split it or raise {MAX_FILE_ENV}",
         )
     if size == 0:
         raise _error(path, "empty file; download it again")
@@ -71,6 +71,10 @@ def max_file_bytes(path: Path | None = None) -> int:
         where = f"{path.name}: " if path else ""
         raise IngestError(f"{where}{MAX_FILE_ENV}={raw!r} is not a positive number; set it to e.g. 20")
     return int(megabytes * _MB)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / _MB:.1f}" if size >= _MB else f"{size / _MB:.2g}"
 
 
 def _error(path: Path, reason: str) -> IngestError:
@@ -177,7 +181,8 @@ def _looks_like_text(text: str) -> bool:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text has its NULs in the high byte of ASCII characters: all at odd (LE) or even (BE) offsets.
+    """UTF-16 text has most of its NULs in the high byte of ASCII characters: at odd (LE) or even (BE)
+    offsets; the others come from characters such as 一 (U+4E00) and 　 (U+3000).
 
     Binary data has NULs anywhere, so it fails the parity test or the decoded text looks wrong.
     """
@@ -185,9 +190,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     nul_at_odd = data[1::2].count(0)
     nul_at_even = data[0::2].count(0)
-    if nul_at_odd >= 9 * nul_at_even and nul_at_odd:
+    if nul_at_odd >= 2 * nul_at_even and nul_at_odd:
         encoding = "utf-16-le"
-    elif nul_at_even >= 9 * nul_at_odd and nul_at_even:
+    elif nul_at_even >= 2 * nul_at_odd and nul_at_even:
         encoding = "utf-16-be"
     else:
         return None
@@ -233,10 +238,8 @@ def _html_text(path: Path, data: bytes) -> str:
     soup = BeautifulSoup(text, "lxml")
     lines = _visible_lines(soup)
     if not lines and text.strip():
-        raise _error(
-            path,
-            "no visible text (a page built by JavaScript?); open it in a browser and save the text as .txt",
-        )
+        scripted = " (a page built by JavaScript?)" if soup.find("script") else ""
+        raise _error(path, f"no visible text{scripted}; open it in a browser and save the text as .txt")
     return "\n".join(lines)
 
 
@@ -384,9 +387,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
         raise _error(path, f"not a valid PDF ({_one_line(exc)}); download it again") from None
     visible = sum(len("".join(page.split())) for page in pages)
     if not pages or visible / len(pages) < _MIN_CHARS_PER_PAGE:
-        raise _error(
-            path, "no text layer (a scanned PDF?); run OCR on it first, then add the text or a searchable PDF"
-        )
+        raise _error(path, "no text layer (a scanned PDF?); run OCR on it first, then add the text or a searchable PDF")
     lines = [line for page in pages for line in _page_lines(page)]
     return "\n".join(reflow(lines))
 

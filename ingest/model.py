@@ -34,7 +34,7 @@ class Document:
             return self.county
         if not self.city:
             return "全国" if self.level == "national" else (self.province or "")
-        if self.city.endswith(("市", "县", "区", "州", "盟", "旗")):
+        if self.city.endswith(("市", "县", "区", "自治州", "地区", "盟", "旗")):
             return self.city
         return self.city + "市"
 

@@ -39,7 +39,7 @@ class _Open:
     heading_only: bool = False
 
 
-def split_heading(rest: str) -> tuple[str, bool]:
+def split_heading(rest: str, kind: str = "num") -> tuple[str, bool]:
     """(heading, heading_only) for the text after a label.
 
     "加快科技合作人才队伍建设" -> a heading line; "引进国外高端人才。全面落实..." -> heading plus text;
@@ -50,10 +50,14 @@ def split_heading(rest: str) -> tuple[str, bool]:
         return "", True
     first = re.match(r"[^。；;！？!?]*[。；;！？!?]?", rest).group()
     title = first.rstrip("。；;！？!?")
-    short_title = len(title) <= _HEADING_MAX and not re.search(r"[，,：:]", title)
+    pauses = r"[，,：:]" if kind == "article" else r"[：:]"
+    short_title = len(title) <= _HEADING_MAX and not re.search(pauses, title)
     if len(first) == len(rest):
-        # The whole line is one sentence: a heading if short and not a statement ending in 。
-        return (_CJK_GAP.sub("", title), True) if short_title and len(rest) <= 40 else ("", False)
+        # The whole line is one sentence: a heading line, unless it is a statement or a list item (；).
+        ends = rest[-1] in "。；;！？!?"
+        is_heading = (len(rest) <= 60 and rest[-1] not in "；;"
+                      and not (ends and (kind == "article" or len(rest) > 40)))
+        return (_CJK_GAP.sub("", title), True) if is_heading else ("", False)
     return (_CJK_GAP.sub("", title), False) if short_title else ("", False)
 
 
@@ -66,7 +70,9 @@ class ClauseBuilder:
 
     # -- numbered lines -------------------------------------------------------------------------
     def numbered(self, line: Line, numbering: Numbering) -> None:
-        self.flush()
+        # A heading line with no children is a clause of its own ("（五）完成领导小组交办的其他工作。").
+        opens_child = numbering.kind not in {node.kind for node in self.stack}
+        self.flush(keep_bare_heading=not opens_child)
         value = label_value(numbering.label)
         siblings = [i for i, node in enumerate(self.stack) if node.kind == numbering.kind]
         previous = self.stack[siblings[-1]] if siblings else None
@@ -77,7 +83,7 @@ class ClauseBuilder:
             value = (previous.value or 0) + 1 if previous else 1
         if numbering.kind == "paren_cn" and not label.startswith(("(", "（")):
             label = f"({cn_numeral(value)})" if value else label
-        heading, heading_only = split_heading(line.text[numbering.length:])
+        heading, heading_only = split_heading(line.text[numbering.length:], numbering.kind)
         joiner = " " if numbering.kind in _SPACED_KINDS and heading else ""
         self.stack.append(_Node(numbering.kind, f"{label}{joiner}{heading}", value))
         self.open = _Open(label, tuple(n.element for n in self.stack), [line], heading_only)
@@ -98,7 +104,7 @@ class ClauseBuilder:
         caption = None
         if self.open and len(self.open.lines) > 1 and len(self.open.lines[-1].norm) <= 40:
             caption = self.open.lines.pop()            # the line just above the table is its title
-        self.flush()
+        self.flush(keep_bare_heading=False)
         section = tuple(n.element for n in self.stack) + ((caption.text,) if caption else ())
         for row in table.rows:
             start, end = row.lines[0].start, row.lines[-1].end
@@ -107,10 +113,10 @@ class ClauseBuilder:
         return table.consumed
 
     # -- output ---------------------------------------------------------------------------------
-    def flush(self) -> None:
+    def flush(self, keep_bare_heading: bool = True) -> None:
         current, self.open = self.open, None
-        if current is None or (current.heading_only and len(current.lines) == 1):
-            return                                      # a bare heading: it lives on in the paths
+        if current is None or (current.heading_only and len(current.lines) == 1 and not keep_bare_heading):
+            return                                      # a bare heading over children: it lives on in their paths
         kind = "clause" if current.label else "paragraph"
         text, positions = _join(current.lines)
         spans = pack_spans(sentence_spans(text), MAX_CLAUSE_CHARS)
