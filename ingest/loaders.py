@@ -40,7 +40,7 @@ def load_text(path: Path | str) -> str:
     if size > limit:
         raise _error(
             path,
-            f"too large ({_megabytes(size)} MB, limit {limit / _MB:g} MB); split it or raise {MAX_FILE_ENV}",
+            f"too large ({_megabytes(size)} MB, limit {limit / _MB:.3g} MB); split it or raise {MAX_FILE_ENV}",
         )
     if size == 0:
         raise _error(path, "empty file; download it again")
@@ -336,18 +336,19 @@ def _docx_lines(container, parent) -> Iterator[str]:
 
 def _docx_table_lines(table) -> Iterator[str]:
     """Each cell once (python-docx repeats merged cells in every grid position they cover)."""
-    seen: set[int] = set()
+    seen: set[object] = set()  # the <w:tc> elements themselves: holding them keeps their identity
     for row in table.rows:
         for cell in row.cells:
-            if id(cell._tc) in seen:
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen.add(cell._tc)
             yield from _docx_lines(cell._tc, cell)
 
 
 # --- PDF -------------------------------------------------------------------------------------------
 
 _MIN_CHARS_PER_PAGE = 20
+_NO_TEXT_LAYER = "no text layer (a scanned PDF?); run OCR on it first, then add the text or a searchable PDF"
 _SENTENCE_END = tuple("。；;：:！？!?）)」”…")
 # Python's \d matches full-width digits too.
 _CLAUSE_START = re.compile(
@@ -387,7 +388,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
         raise _error(path, f"not a valid PDF ({_one_line(exc)}); download it again") from None
     visible = sum(len("".join(page.split())) for page in pages)
     if not pages or visible / len(pages) < _MIN_CHARS_PER_PAGE:
-        raise _error(path, "no text layer (a scanned PDF?); run OCR on it first, then add the text or a searchable PDF")
+        raise _error(path, _NO_TEXT_LAYER)
     lines = [line for page in pages for line in _page_lines(page)]
     return "\n".join(reflow(lines))
 
@@ -412,9 +413,10 @@ def reflow(lines: list[str]) -> list[str]:
     """
     if not lines:
         return []
-    # The column width: the third-longest line, so that a couple of odd wide lines do not raise it.
+    # The column width: the third-longest line (the longest in a short text), so that a couple of odd
+    # wide lines do not raise it.
     widths = sorted((_display_width(line) for line in lines), reverse=True)
-    full_width = widths[min(2, len(widths) - 1)] * _FULL_LINE_SHARE
+    full_width = widths[min(2, len(widths) // 10)] * _FULL_LINE_SHARE
     out = [lines[0]]
     previous_full = _display_width(lines[0]) >= full_width
     for line in lines[1:]:
@@ -428,7 +430,7 @@ def reflow(lines: list[str]) -> list[str]:
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1 for ch in text)
 
 
 def _ascii_word_end(text: str) -> bool:
