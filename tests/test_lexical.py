@@ -1,0 +1,120 @@
+from pathlib import Path
+
+import jieba
+import pytest
+
+from index.errors import IndexCorrupt
+from index.lexical import LexicalIndex, Tokenizer, mine_terms
+from ingest.normalize import normalize
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    return [line for text in texts for line in text.splitlines() if normalize(line)]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(lines) -> Tokenizer:
+    return Tokenizer(mine_terms(lines))
+
+
+@pytest.fixture(scope="module")
+def index(lines, tokenizer) -> LexicalIndex:
+    return LexicalIndex.build(lines, tokenizer)
+
+
+@pytest.mark.parametrize(
+    ("query", "must_hold"),
+    [
+        ("农业科技特派员 进村入户", ["科技特派员", "进村入户"]),
+        ("院士工作站 产业技术研究院 集聚人才", ["院士工作站", "产业技术研究院"]),
+        ("218个科技平台 科技人才", ["218个科技平台"]),
+        ("县域科技创新跃升行动计划", ["县域科技创新跃升行动计划"]),
+    ],
+)
+def test_query_of_corpus_terms_finds_the_line_holding_them(index, lines, query, must_hold):
+    # Top 3, not top 1: BM25 rightly ranks a short heading such as "1.产业技术研究院" high too.
+    top = [normalize(lines[row]) for row, _ in index.search(query, 3)]
+    assert any(all(term in line for term in must_hold) for line in top), [line[:40] for line in top]
+
+
+def test_hand_terms_come_out_whole(tokenizer):
+    tokens = tokenizer("支持科技型中小企业建设众创空间和星创天地，提高技术合同成交额")
+    for term in ["科技型中小企业", "众创空间", "星创天地", "技术合同成交额"]:
+        assert term in tokens
+    # ...and their parts too, so a query for the part still matches.
+    assert {"中小企业", "空间", "成交额"} <= set(tokens)
+
+
+def test_mined_terms_come_out_whole(tokenizer):
+    assert "星期日工程师" in tokenizer.terms
+    assert "星期日工程师" in tokenizer("推行星期日工程师制度")
+    assert "星期日工程师" not in Tokenizer()("推行星期日工程师制度")
+
+
+def test_tokens_drop_punctuation_and_function_words_and_fold_latin(tokenizer):
+    tokens = tokenizer("我市的ＡＩ和 R&D 投入，与“十四五”规划。")
+    assert "的" not in tokens and "和" not in tokens and "我市" not in tokens
+    assert not any(t in {"，", "。", "“", "”", ",", "&"} for t in tokens)
+    assert "ai" in tokens
+
+
+def test_private_dictionaries_coexist():
+    with_term, without = Tokenizer(["量子测控平台"]), Tokenizer()
+    assert "量子测控平台" in with_term("建设量子测控平台")
+    assert "量子测控平台" not in without("建设量子测控平台")
+    assert "量子测控平台" not in jieba.lcut("建设量子测控平台")  # the global jieba is untouched
+    assert with_term.dictionary_sha1 != without.dictionary_sha1
+
+
+def test_mine_terms_names_and_quotes():
+    texts = [
+        "建设国家级众创空间。推动国家级众创空间提质增效。",
+        "实施“六大新动能”工程,落实《沧州市加强创新能力开放合作实施方案》。",
+        "以企业为中心。以企业为中心。",
+    ]
+    terms = mine_terms(texts)
+    assert "国家级众创空间" in terms
+    assert "建设国家级众创空间" not in terms  # a verb does not start a name
+    assert {"六大新动能", "沧州市加强创新能力开放合作实施方案"} <= set(terms)
+    assert not any(t.endswith("为中心") for t in terms)
+
+
+@pytest.mark.parametrize("query", ["香蕉菠萝", "的 和 与", "", "。，！"])
+def test_unknown_words_give_no_hits_not_zero_scores(index, query):
+    assert index.search(query, 10) == []
+
+
+def test_scores_positive_best_first_and_k_clamped(index):
+    hits = index.search("科技创新", 100_000)
+    assert 0 < len(hits) <= index.ntotal
+    scores = [s for _, s in hits]
+    assert all(s > 0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert index.search("科技创新", 0) == []
+
+
+def test_save_load_round_trip(index, tmp_path):
+    index.save(tmp_path / "lexical")
+    assert not list((tmp_path / "lexical").glob("*.pkl"))
+    loaded = LexicalIndex.load(tmp_path / "lexical")
+    assert loaded.tokenizer.terms == index.tokenizer.terms
+    assert loaded.tokenizer.settings() == index.tokenizer.settings()
+    for query in ["院士工作站", "技术合同成交额 增长", "科技型中小企业 评价", "星期日工程师"]:
+        assert loaded.search(query, 10) == index.search(query, 10)
+
+
+def test_edited_dictionary_is_detected(index, tmp_path):
+    index.save(tmp_path)
+    with open(tmp_path / "userdict.txt", "a", encoding="utf-8") as f:
+        f.write("多出来的词\n")
+    with pytest.raises(IndexCorrupt, match=r"userdict\.txt does not match its sha1"):
+        LexicalIndex.load(tmp_path)
+
+
+def test_empty_corpus_is_refused(tokenizer):
+    with pytest.raises(ValueError, match="none of the 2 texts has a word"):
+        LexicalIndex.build(["。", "的"], tokenizer)
