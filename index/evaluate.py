@@ -1,0 +1,75 @@
+"""Score search on a gold set, as ../shared/eval/README.md defines it."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from index.search import MODES, Searcher
+from ingest.normalize import normalize
+
+SEARCH_KINDS = ("fact", "paraphrase", "numeric", "cross_city")
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def is_relevant(clause_text: str, gold_text: str) -> bool:
+    return normalize(gold_text) in normalize(clause_text)
+
+
+def first_relevant_rank(texts: list[str], gold: list[dict]) -> int | None:
+    for rank, text in enumerate(texts, start=1):
+        if any(is_relevant(text, g["text"]) for g in gold):
+            return rank
+    return None
+
+
+def score_search(searcher: Searcher, questions: list[dict], mode: str = "hybrid", k: int = 10) -> dict:
+    """recall@1/5/10 and MRR@10 per kind and overall (fact+paraphrase+numeric), coverage@10 for cross_city."""
+    per_kind: dict[str, list[int | None]] = defaultdict(list)
+    coverage = []
+    for q in questions:
+        if q["kind"] not in SEARCH_KINDS:
+            continue
+        texts = [h.clause.text for h in searcher.search(q["question"], k=k, mode=mode).hits]
+        per_kind[q["kind"]].append(first_relevant_rank(texts, q["gold"]))
+        if q["kind"] == "cross_city":
+            found = {g["doc"] for g in q["gold"] if any(is_relevant(t, g["text"]) for t in texts)}
+            coverage.append(len(found) / len({g["doc"] for g in q["gold"]}))
+    table = {kind: _ranks(ranks) for kind, ranks in per_kind.items()}
+    overall = [r for kind in ("fact", "paraphrase", "numeric") for r in per_kind.get(kind, [])]
+    table["overall"] = _ranks(overall)
+    if coverage:
+        table["cross_city"]["coverage@10"] = sum(coverage) / len(coverage)
+    return table
+
+
+def _ranks(ranks: list[int | None]) -> dict:
+    n = len(ranks) or 1
+    return {
+        "n": len(ranks),
+        "recall@1": sum(1 for r in ranks if r and r <= 1) / n,
+        "recall@5": sum(1 for r in ranks if r and r <= 5) / n,
+        "recall@10": sum(1 for r in ranks if r and r <= 10) / n,
+        "mrr@10": sum(1 / r for r in ranks if r and r <= 10) / n,
+    }
+
+
+def format_table(by_mode: dict[str, dict]) -> str:
+    """Modes side by side, one block of rows per question kind."""
+    metrics = ("recall@1", "recall@5", "recall@10", "mrr@10", "coverage@10")
+    modes = [m for m in MODES if m in by_mode]
+    lines = [f"{'kind':12} {'metric':12} " + " ".join(f"{m:>8}" for m in modes)]
+    kinds = [k for k in (*SEARCH_KINDS, "overall") if k in by_mode[modes[0]]]
+    for kind in kinds:
+        for metric in metrics:
+            if metric not in by_mode[modes[0]][kind]:
+                continue
+            values = " ".join(f"{by_mode[m][kind][metric]:8.3f}" for m in modes)
+            lines.append(f"{kind:12} {metric:12} {values}")
+        lines.append(f"{kind:12} {'n':12} " + " ".join(f"{by_mode[m][kind]['n']:8d}" for m in modes))
+    return "\n".join(lines)
