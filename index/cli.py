@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from index.errors import PolicyIndexError
 from ingest.citation import format_citation
 from ingest.model import IngestError
 from ingest.pipeline import Ingested, corpus_files, ingest_file, load_catalog
+
+DEFAULT_INDEX = Path(os.environ.get("POLICYQA_INDEX", ".index"))
+DEFAULT_CORPUS = Path(os.environ.get("POLICYQA_CORPUS", "corpus"))
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -63,6 +68,113 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from index.build import build_index, is_stale
+
+    if args.if_stale and not (reason := is_stale(args.corpus, args.index)):
+        print(f"index at {args.index} is up to date")
+        return 0
+    if args.if_stale:
+        print(f"building the index: {reason}")
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="sentence", desc="embedding", disable=args.quiet)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = build_index(args.corpus, args.index, model=args.model, progress=progress)
+    bar.close()
+    for line in report.skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    print(f"indexed {report.documents} documents, {report.clauses} clauses, {report.units} sentences "
+          f"({report.newly_embedded} newly embedded) in {report.seconds:.1f} s -> {args.index}")
+    return 0
+
+
+def _load_searcher(args: argparse.Namespace):
+    from index.search import Searcher
+
+    searcher = Searcher.load(args.index, corpus_dir=args.corpus, model=args.model)
+    if searcher.stale:
+        print(f"warning: {searcher.stale}", file=sys.stderr)
+    return searcher
+
+
+def _filters(args: argparse.Namespace):
+    from index.search import SearchFilters
+
+    return SearchFilters(cities=tuple(args.city or ()), provinces=tuple(args.province or ()),
+                         year_from=args.year_from, year_to=args.year_to)
+
+
+def _batch(path: str, key: str) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise IngestError(f"{path}:{number}: not JSON ({exc})") from exc
+            if not isinstance(row, dict) or "id" not in row or key not in row:
+                raise IngestError(f'{path}:{number}: each line must be {{"id": ..., "{key}": ...}}')
+            rows.append(row)
+    return rows
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if not args.query and not args.batch:
+        print('error: give a question, e.g. policyqa search "沧州如何吸引外国专家", or --batch FILE', file=sys.stderr)
+        return 2
+    searcher = _load_searcher(args)
+    if args.batch:
+        for row in _batch(args.batch, "question"):
+            result = searcher.search(row["question"], k=args.k, mode=args.mode, filters=_filters(args))
+            print(json.dumps({"id": row["id"], "results": [h.to_json() for h in result.hits]}, ensure_ascii=False))
+        return 0
+    result = searcher.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        print(json.dumps({"query": args.query, "notes": result.notes,
+                          "results": [h.to_json() for h in result.hits]}, ensure_ascii=False))
+        return 0
+    for note in result.notes:
+        print(f"注意：{note}")
+    for rank, hit in enumerate(result.hits, start=1):
+        print(f"{rank:2}. [{hit.score:.4f}] {hit.header}\n    {hit.clause.text.replace(chr(10), ' ')}\n"
+              f"    —— {hit.citation}\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from index.evaluate import format_table, load_jsonl, score_search
+
+    gold = Path(args.gold)
+    questions = load_jsonl(gold / "questions.jsonl")
+    searcher = _load_searcher(args)
+    modes = [args.mode] if args.mode else ["hybrid", "dense", "lexical"]
+    table = {mode: score_search(searcher, questions, mode) for mode in modes}
+    print("search (../shared/eval scoring)")
+    print(format_table(table))
+    return 0
+
+
+def _index_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default .index, env POLICYQA_INDEX)")
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default corpus)")
+    p.add_argument("--model", default=None, help="sentence-transformers model name or path (env POLICYQA_MODEL)")
+
+
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--city", action="append", help="only this city (repeatable), e.g. 沧州")
+    p.add_argument("--province", action="append", help="only this province (repeatable), e.g. 河北")
+    p.add_argument("--year-from", type=int, help="documents issued in or after this year")
+    p.add_argument("--year-to", type=int, help="documents issued in or before this year")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policyqa", description="Search and question Chinese policy documents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +182,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .docx .pdf)")
     p.add_argument("--json", action="store_true", help="one JSON object per document and line")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("build", help="build the index of a corpus folder")
+    _index_options(p)
+    p.add_argument("--if-stale", action="store_true", help="only when missing or older than the corpus")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("search", help="the clauses that best match a question")
+    p.add_argument("query", nargs="?", help="a question in Chinese")
+    p.add_argument("-k", type=int, default=10, help="how many clauses (default 10)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.add_argument("--batch", help='JSONL file of {"id", "question"}; one JSON line out per line in')
+    _index_options(p)
+    _filter_options(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="score the gold set (../shared/eval) for each mode side by side")
+    p.add_argument("--gold", required=True, help="folder with questions.jsonl and similar.jsonl")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], help="only this mode")
+    _index_options(p)
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -77,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (IngestError, OSError) as exc:
+    except (IngestError, PolicyIndexError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -165,7 +165,7 @@ class Searcher:
             if city_short in self.cities:
                 named.append(city_short)
             elif region.level != "province" or region.short in regions.MUNICIPALITIES:
-                unknown.append(region.name if region.name.endswith(("市", "县", "区")) else region.name)
+                unknown.append(region.name)
         year = _YEAR.search(query)
         return SearchFilters(cities=tuple(dict.fromkeys(named))), list(dict.fromkeys(unknown)), \
             int(year.group(1)) if year else None
