@@ -17,3 +17,28 @@ def embedder():
     model = Embedder("m3e-small")
     assert model.dim  # load now, so the first test using it does not carry the load time
     return model
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, embedder):
+    """The real index of a copy of corpus/, built once per session: (corpus_dir, index_dir)."""
+    import shutil
+    from pathlib import Path
+
+    from index.build import build_index
+
+    root = tmp_path_factory.mktemp("policyqa")
+    corpus = root / "corpus"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", corpus)
+    index = root / "index"
+    build_index(corpus, index, embedder=embedder)
+    return corpus, index
+
+
+@pytest.fixture(scope="session")
+def searcher(built_index, embedder):
+    """A Searcher on the session index, sharing the session's model."""
+    from index.search import Searcher
+
+    corpus, index = built_index
+    return Searcher.load(index, corpus_dir=corpus, embedder=embedder)
