@@ -105,7 +105,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     encoded = _encode(embedder, units, cache_dir_for(index_dir), progress)
     lexical_index = lexical.LexicalIndex.build(
         [lexical_text(by_doc[c.doc_id], c) for c in clauses],
-        lexical.Tokenizer(lexical.mine_terms([d.text for d in documents])),
+        lexical.Tokenizer(lexical.mine_terms([d.text for d in documents]), hmm=False),
     )
     fingerprint = _fingerprint(corpus_dir)
 
