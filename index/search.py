@@ -27,6 +27,8 @@ from ingest.model import Clause, Document
 from ingest.normalize import normalize
 
 MODES = ("hybrid", "dense", "lexical")
+# "What did the cities do about X": the answer is one list per city, so results alternate between cities.
+_ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪些(城市|地方|市)|不同城市|其他城市|多地|各省市")
 _YEAR = re.compile(r"(?<![0-9])(19[89][0-9]|20[0-9]{2})\s*年")
 
 
@@ -193,10 +195,22 @@ class Searcher:
             # user can still see other cities below).
             wanted = set(understood.cities)
             fused.sort(key=lambda item: (self._docs[self.clauses[item[0]].doc_id].city not in wanted, -item[1]))
+        elif _ACROSS_CITIES.search(query):
+            fused = self._alternate_cities(fused)
         terms = tuple(t for t in dict.fromkeys(self.lexical.tokenizer(query)) if len(t) >= 2)
         hits = [self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]))
                 for row, score in fused[:k]]
         return SearchResult(hits, understood, notes, unknown, year)
+
+    def _alternate_cities(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Best clause of each city, then the second best of each, ... (order within a city kept)."""
+        turn: dict[str | None, int] = {}
+        keyed = []
+        for position, (row, score) in enumerate(fused):
+            city = self._docs[self.clauses[row].doc_id].city
+            turn[city] = turn.get(city, -1) + 1
+            keyed.append(((turn[city], position), (row, score)))
+        return [item for _, item in sorted(keyed)]
 
     def _allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
         if not filters:
