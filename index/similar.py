@@ -1,0 +1,79 @@
+"""Similar measures in other cities: the clauses elsewhere that take the same kind of measure as a source.
+
+A measure is found by meaning (dense: each sentence of the source, with the heading that names the
+measure, against every embedded sentence of the corpus) and by its key terms (BM25), fused by rank.
+The source's own city is never returned: the point is to see what the others do.
+"""
+
+from __future__ import annotations
+
+from index.fuse import reciprocal_rank_fusion
+from index.search import Hit, Searcher
+from ingest.model import Clause
+from ingest.sentences import sentences
+
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.7     # key terms help (天使投资, 众创空间) but many are generic (加快, 建设): less weight
+
+
+def similar(searcher: Searcher, clause_id: str | None = None, text: str | None = None, k: int = 5,
+            per_city: int = 2) -> list[Hit]:
+    """Clauses of other cities taking the same kind of measure, best first, at most per_city per city.
+
+    Give a clause_id, or a text: a text that is (part of) a clause is resolved to that clause, whose
+    city is then excluded; any other text is simply the query and no city is excluded.
+    """
+    if clause_id is None and not (text and text.strip()):
+        raise ValueError("give a clause_id or a text to find similar measures for")
+    source: Clause | None = searcher.clause(clause_id) if clause_id else searcher.find_clause_by_text(text or "")
+    query = text.strip() if text and text.strip() else source.text  # a pasted part names the measure itself
+    heading = _heading(source) if source else ""
+    own_city = searcher.document(source.doc_id).city if source else None
+    rows = _ranked_rows(searcher, query, heading)
+    out: list[Hit] = []
+    taken: dict[str | None, int] = {}
+    for row, score in rows:
+        clause = searcher.clauses[row]
+        if source and clause.clause_id == source.clause_id:
+            continue
+        city = searcher.document(clause.doc_id).city
+        if source and city == own_city:
+            continue
+        if taken.get(city, 0) >= per_city:
+            continue
+        taken[city] = taken.get(city, 0) + 1
+        out.append(searcher.hit(row, score))
+        if len(out) == k:
+            break
+    return out
+
+
+def similar_by_city(searcher: Searcher, clause_id: str | None = None, text: str | None = None, k: int = 10,
+                    per_city: int = 2) -> dict[str, list[Hit]]:
+    """The same hits grouped by city (城市 -> hits), cities in the order of their best hit."""
+    grouped: dict[str, list[Hit]] = {}
+    for hit in similar(searcher, clause_id=clause_id, text=text, k=k, per_city=per_city):
+        grouped.setdefault(hit.document.city_display, []).append(hit)
+    return grouped
+
+
+def _heading(clause: Clause) -> str:
+    """The clause's own heading (2.加快发展天使投资): numbered sections name the measure."""
+    return clause.section[-1] if clause.section else ""
+
+
+def _ranked_rows(searcher: Searcher, query: str, heading: str) -> list[tuple[int, float]]:
+    # One dense query per sentence (a long clause holds several measures), each clause scored by its
+    # best-matching sentence; the heading goes with each sentence as the index's units carry theirs.
+    parts = sentences(query)[:12] or [query]
+    vectors = searcher.embedder.encode([f"{heading}：{p}" if heading else p for p in parts])
+    best: dict[int, float] = {}
+    n = searcher.dense.ntotal
+    for vector in vectors:
+        for unit, score in searcher.dense.search_one(vector, min(n, 400)):
+            row = int(searcher.owners[unit])
+            if score > best.get(row, -1.0):
+                best[row] = score
+    dense = sorted(best, key=lambda r: -best[r])
+    lexical = [row for row, _ in searcher.lexical.search(f"{heading} {query}", k=len(searcher.clauses))]
+    return reciprocal_rank_fusion([dense, lexical], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])

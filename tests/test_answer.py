@@ -1,0 +1,146 @@
+"""Answers: figures from prose and indicator tables, short verbatim phrases, honest refusals.
+
+Questions here are not the gold set's: they test the method on other facts of the seed documents.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from index.answer import Answer, answer, bigram_recall, document_horizon, parse_question, wh_anchors
+from index.figures import extract_figures, find_figures, indicator_unit, table_figures
+from ingest.normalize import normalize
+from ingest.pipeline import ingest_file
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def cangzhou_plan():
+    return ingest_file(CORPUS / "001_eb25fe5d9d6a88ea.txt")
+
+
+@pytest.fixture(scope="module")
+def cangzhou_open():
+    return ingest_file(CORPUS / "000_feff5ef0713189d6.txt")
+
+
+# -- figures (pure) ------------------------------------------------------------------------------------
+
+def test_prose_figures_carry_the_year_of_their_sentence(cangzhou_open):
+    clause = next(c for c in cangzhou_open.clauses if "院士工作站达到35家" in c.text)
+    figures = {f.text: f for f in find_figures(clause.text)}
+    assert figures["35家"].year == 2020
+    assert figures["16家"].year == 2020
+    assert clause.text[figures["35家"].start:figures["35家"].end] == "35家"
+
+
+def test_growth_figures_get_the_year_just_before_each():
+    figures = find_figures("全社会R&D经费投入由2015年16亿元增至2020年的47.62亿元,年均增长24.4%")
+    assert [(f.text, f.year) for f in figures[:2]] == [("16亿元", 2015), ("47.62亿元", 2020)]
+    assert not any(f.text.startswith("2015") or f.text.startswith("2020") for f in figures)
+
+
+def test_qualifiers_and_ranges():
+    figures = find_figures("按投资额的1%予以最高100万元的补贴;2018—2020年,完成销售收入20亿元以上企业达27家")
+    by_text = {f.text: f for f in figures}
+    assert by_text["100万元"].qualifier == "最高" and by_text["100万元"].display == "最高100万元"
+    assert by_text["1%"].kind == "ratio" and by_text["100万元"].kind == "amount"
+    assert by_text["20亿元"].display == "20亿元以上"
+    assert by_text["27家"].year == 2020          # a year range counts as its last year
+
+
+def test_table_row_units_come_from_the_indicator_name(cangzhou_plan):
+    rows = [c for c in cangzhou_plan.clauses if c.kind == "table_row"]
+    smes = next(c for c in rows if c.fields.get("主要指标", "").startswith("科技型中小企业数量"))
+    by_year = {f.year: f.text for f in table_figures(smes)}
+    assert by_year == {2020: "11264家", 2025: "13500家"}
+    ratio = next(c for c in rows if "公民具备" in c.fields.get("主要指标", ""))
+    assert {f.year: f.text for f in table_figures(ratio)}[2025] == "15%"   # "(%" lost its bracket
+    assert indicator_unit("技术合同成交额(亿元)") == "亿元"
+
+
+def test_extract_figures_groups_by_kind():
+    columns = extract_figures("到2020年,省级以上科技企业孵化器达到16家,按投资额的1%予以最高100万元的补贴")
+    assert columns == {"数量": "16家", "比例": "1%", "金额": "最高100万元", "年份": "到2020年"}
+
+
+# -- question understanding (pure) ---------------------------------------------------------------------
+
+def test_parse_question_periods_units_and_core():
+    q = parse_question("张家口市“十四五”期间高新技术企业发展目标是多少家?", ("张家口",))
+    assert q.numeric and q.period == (2021, 2025) and q.units == ("家",) and q.wants_target
+    assert "高新技术企业" in q.core and "张家口" not in q.core and "多少" not in q.core
+    assert parse_question("2025年全社会研发经费支出占GDP比重是多少?").units[0] == "%"
+    assert not parse_question("沧州那四个老牌强势行业具体是哪几个?").numeric
+
+
+def test_wh_anchors_are_the_words_around_the_question_word():
+    left, right = wh_anchors("要建设什么平台来实现视频资源共享?")
+    assert left.endswith("建设") and right.startswith("平台")
+
+
+def test_document_horizon_from_title_or_text(cangzhou_plan, cangzhou_open):
+    assert document_horizon(cangzhou_plan.document, []) == (2021, 2025)          # 十四五 in the title
+    texts = [c.text for c in cangzhou_open.clauses]
+    assert document_horizon(cangzhou_open.document, texts) == (2018, 2020)       # dated 2018, plans to 2020
+
+
+def test_bigram_recall():
+    assert bigram_recall("院士工作站", "院士工作站达到35家") == 1.0
+    assert bigram_recall("新能源汽车", "院士工作站达到35家") == 0.0
+
+
+# -- answers on the real index -------------------------------------------------------------------------
+
+def _cites(result: Answer, fragment: str) -> bool:
+    return any(normalize(fragment) in normalize(h.clause.text) for h in result.citations)
+
+
+def test_numeric_answer_from_prose(searcher):
+    result = answer(searcher, "沧州到2020年院士工作站要达到多少家?")
+    assert not result.abstained and result.text == "35家"
+    assert _cites(result, "院士工作站达到35家")
+    assert result.to_json()["citations"][0]["city"] == "沧州"
+
+
+def test_numeric_answer_from_indicator_table_picks_the_year_column(searcher):
+    target = answer(searcher, "沧州2025年高新技术企业数量目标是多少家?")
+    done = answer(searcher, "2020年沧州技术合同成交额是多少?")
+    assert target.text == "1300家" and _cites(target, "高新技术企业数量(家)")
+    assert done.text == "68.2亿元"
+
+
+def test_fact_answer_is_a_short_verbatim_phrase(searcher):
+    result = answer(searcher, "沧州高新区重点支持哪个云计算大数据中心建设?")
+    assert not result.abstained and "华为云计算大数据中心" in result.text
+    assert len(result.text) <= 30
+    assert normalize(result.text) in normalize(result.citations[0].clause.text)
+
+
+def test_refusal_for_a_city_not_in_the_corpus(searcher):
+    result = answer(searcher, "保定市2025年高新技术企业目标是多少?")
+    assert result.abstained and result.text is None and result.confidence == 0.0
+    assert "保定" in result.reason and result.related
+    assert result.to_json()["answer"] is None and result.to_json()["abstained"] is True
+
+
+def test_refusal_for_a_year_the_city_documents_do_not_cover(searcher):
+    result = answer(searcher, "张家口2025年科技型中小企业目标是多少?")
+    assert result.abstained and "2025" in result.reason and "张家口" in result.reason
+    assert all(h.document.city == "张家口" for h in result.related)
+    # The same question for a covered year is answered.
+    assert not answer(searcher, "张家口到2020年要选派多少名科技特派员?").abstained
+
+
+def test_refusal_for_a_policy_area_the_city_never_mentions(searcher):
+    # Other cities' documents speak of 新能源汽车; 连云港's never of buying cars or subsidies.
+    result = answer(searcher, "连云港购买新能源汽车有什么补贴?")
+    assert result.abstained and "连云港" in result.reason and "汽车" in result.reason
+
+
+def test_answer_invariants():
+    with pytest.raises(ValueError):
+        Answer("q", None, False, 0.5)
+    with pytest.raises(ValueError):
+        Answer("q", "x", False, 1.5)
