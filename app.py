@@ -1,0 +1,485 @@
+"""PolicyQA 政策问答: a thin Streamlit page over the index package's public API.
+
+Ask a question (short answer with its citations, or 未找到 and the related clauses), compare what cities
+did about one measure, browse and add documents. Retrieval, answering and citation formatting all live in
+index/ and ingest/; this file only lays them out. Run with `make app`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from index.errors import EmbeddingError, IndexCorrupt, IndexMismatch, IndexMissing, IndexStale, PolicyIndexError
+from index.search import Hit, Searcher, SearchFilters
+from ingest.loaders import max_file_bytes
+from ingest.model import IngestError
+
+UPLOAD_TYPES = ["txt", "md", "html", "htm", "docx", "pdf"]
+EXAMPLES = [
+    "沧州如何吸引外国专家？",
+    "张家口对高新技术企业有哪些支持？",
+    "沧州2025年科技型中小企业数量目标是多少？",
+    "各市在建设技术市场方面有什么举措？",
+]
+RESULTS = 8          # clauses listed under an answer
+SIMILAR = 2          # analogous clauses shown per other city
+
+CSS = """<style>
+.pq-head{font-weight:600;font-size:0.95rem;line-height:1.45;color:#1f2937}
+.pq-meta{color:#6b7280;font-size:0.8rem;margin-top:2px}
+.pq-text{font-size:0.95rem;line-height:1.75;margin:6px 0 2px 0}
+.pq-text mark, .pq-doc mark{background:#fde68a;padding:0;color:inherit}
+[data-testid="stMainBlockContainer"]{padding-top:3rem;max-width:1280px}
+[data-testid="stHeader"]{background:transparent}
+[data-testid="stAppDeployButton"]{display:none}
+.pq-label{color:#6b7280;font-size:0.8rem}
+.pq-small{border-left:3px solid #e5e7eb;padding-left:12px}
+.pq-answer{font-size:1.25rem;font-weight:600;line-height:1.6;margin:0 0 4px 0}
+.pq-cite{color:#374151;font-size:0.85rem;line-height:1.5;margin:2px 0}
+.pq-doc{font-size:0.95rem;line-height:1.8;max-height:70vh;overflow-y:auto;padding-right:8px}
+.pq-doc .pq-sec{font-weight:600;color:#1f2937;margin-top:12px}
+.pq-doc .pq-clause{margin:4px 0;padding:4px 8px;border-left:3px solid transparent}
+.pq-doc .pq-cited{background:#fef3c7;border-left-color:#f59e0b}
+button.pq-copy{font-size:0.8rem;padding:3px 10px;border:1px solid #d1d5db;border-radius:6px;
+  background:#fff;color:#374151;cursor:pointer;line-height:1.4}
+button.pq-copy:hover{border-color:#ef4444;color:#ef4444}
+</style>"""
+
+# One click puts the clause and its citation on the clipboard; the textarea route covers plain-http hosts
+# where navigator.clipboard does not exist.
+COPY_SCRIPT = """<script>
+document.querySelectorAll('button.pq-copy:not([data-bound])').forEach(function (b) {
+  b.dataset.bound = '1';
+  b.addEventListener('click', function () {
+    var text = b.dataset.copy, done = function () { b.textContent = '已复制 ✓'; };
+    var fallback = function () {
+      var t = document.createElement('textarea'); t.value = text; document.body.appendChild(t);
+      t.select(); document.execCommand('copy'); document.body.removeChild(t); done();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else { fallback(); }
+  });
+});
+</script>"""
+
+
+# -- settings and errors ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Paths:
+    index: Path
+    corpus: Path
+
+
+def paths() -> Paths:
+    return Paths(Path(os.environ.get("POLICYQA_INDEX", ".index")), Path(os.environ.get("POLICYQA_CORPUS", "corpus")))
+
+
+# The ingest layer's one-line reasons, in the words of the people who upload (first match wins).
+UPLOAD_REASONS = (
+    ("already in the corpus", "文档库中已有同名文件，请改名后再上传"),
+    ("empty file", "文件是空的，请重新下载后再上传"),
+    ("no text layer", "这是扫描版 PDF，没有文字层，请先做文字识别（OCR）再上传"),
+    ("needs a password", "PDF 设有打开密码，请先去掉密码再上传"),
+    ("not a valid", "文件已损坏或内容与扩展名不符，请重新下载后再上传"),
+    ("old Word format", "不支持旧版 Word（.doc），请另存为 .docx 或 PDF 后再上传"),
+    ("unsupported file type", "不支持该文件类型，请上传 .txt .md .html .docx 或 .pdf 文件"),
+    ("too large", "文件太大，请拆分后再上传"),
+    ("no policy text found", "文件中没有找到政策正文（只有网页导航或标题），请上传政策全文"),
+)
+
+
+def user_message(exc: Exception, upload: str | None = None) -> str:
+    """One plain Chinese line saying what to do; the library's own line is kept when it adds detail."""
+    if isinstance(exc, IndexMissing):
+        return "索引不存在：请先运行 `make index` 或 `policyqa build`，再刷新本页。"
+    if isinstance(exc, IndexCorrupt):
+        return "索引文件不完整或已损坏：请运行 `policyqa build` 重建索引，再刷新本页。"
+    if isinstance(exc, IndexMismatch):
+        return "索引由其他版本或其他模型建立：请运行 `policyqa build` 重建索引，再刷新本页。"
+    if isinstance(exc, IndexStale):
+        return "语料库在建索引之后有改动：请运行 `policyqa build` 更新索引，再刷新本页。"
+    if isinstance(exc, EmbeddingError):
+        return f"无法加载向量模型：请运行 `make setup` 后重试（{exc}）"
+    if isinstance(exc, IngestError) and upload:
+        reason = next((zh for en, zh in UPLOAD_REASONS if en in str(exc)), str(exc))
+        return f"无法添加“{upload}”：{reason}。"
+    return f"{exc}"
+
+
+# -- the shared searcher ---------------------------------------------------------------------------
+
+def index_version(index_dir: Path) -> int | None:
+    """Changes whenever the index folder is rebuilt (the manifest is written last), so a new one is loaded."""
+    try:
+        return (index_dir / "manifest.json").stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _models() -> dict:
+    """Embedding models already in memory, by name: a reloaded index re-uses its model (10 s, 200 MB)."""
+    return {}
+
+
+@st.cache_resource(show_spinner="正在加载索引和模型（首次约需 20 秒）…", max_entries=2)
+def load_searcher(index_dir: str, corpus_dir: str, version: int | None) -> Searcher:
+    """One Searcher per server process and index version, shared by every session."""
+    models = _models()
+    for model in list(models.values()):
+        try:
+            return Searcher.load(Path(index_dir), corpus_dir=Path(corpus_dir), embedder=model)
+        except IndexMismatch:
+            continue
+    searcher = Searcher.load(Path(index_dir), corpus_dir=Path(corpus_dir))
+    searcher.search("科技创新", k=1)          # loads the model now, not on the first user's question
+    models[searcher.embedder.name] = searcher.embedder
+    return searcher
+
+
+def get_searcher(where: Paths) -> Searcher:
+    return load_searcher(str(where.index), str(where.corpus), index_version(where.index))
+
+
+def memo(name: str, key: tuple, compute):
+    """The last result of `compute` for this session, recomputed only when `key` changes (reruns are free)."""
+    slot = st.session_state.setdefault("_memo", {})
+    if name not in slot or slot[name][0] != key:
+        slot[name] = (key, compute())
+    return slot[name][1]
+
+
+# -- rendering helpers -----------------------------------------------------------------------------
+
+def highlight(text: str, terms: tuple[str, ...] | list[str] = ()) -> str:
+    """Escape first, then wrap the matched words (longest first) in <mark>; newlines become <br>."""
+    escaped = html.escape(text)
+    words = sorted({html.escape(t) for t in terms if t and t.strip()}, key=len, reverse=True)
+    if words:
+        escaped = re.sub("|".join(map(re.escape, words)), lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+        escaped = escaped.replace("</mark><mark>", "")          # 科技型 + 企业 read as one marked phrase
+    return escaped.replace("\n", "<br>")
+
+
+def doc_meta(doc) -> str:
+    """文号 · date · issuer, whichever are known."""
+    return " · ".join(x for x in (doc.doc_number, doc.date, doc.issuer) if x)
+
+
+def copy_button(hit: Hit, label: str = "复制条款及出处") -> None:
+    text = html.escape(hit.copy_text, quote=True)
+    st.html(f'<button class="pq-copy" data-copy="{text}" title="{html.escape(hit.citation, quote=True)}">'
+            f"{label}</button>{COPY_SCRIPT}", unsafe_allow_javascript=True, width="content")
+
+
+@st.dialog("查看原文", width="large")
+def show_document(searcher: Searcher, doc_id: str, clause_id: str | None) -> None:
+    """The document's clauses in order, the cited one highlighted and scrolled into view."""
+    doc = searcher.document(doc_id)
+    st.markdown(f"#### 《{doc.title}》")
+    st.caption(" · ".join(x for x in (doc.city_display, doc_meta(doc)) if x))
+    parts, section = [], None
+    for clause in searcher.clauses_of(doc_id):
+        if clause.section[:-1] != section and clause.section[:-1]:
+            section = clause.section[:-1]
+            parts.append(f'<div class="pq-sec">{html.escape(" › ".join(section))}</div>')
+        cited = clause.clause_id == clause_id
+        parts.append(f'<div class="pq-clause{" pq-cited" if cited else ""}" id="pq-{html.escape(clause.clause_id)}">'
+                     f"{highlight(clause.text)}</div>")
+    anchor = json.dumps(f"pq-{clause_id}")
+    scroll = (f"<script>setTimeout(function(){{var e=document.getElementById({anchor});"
+              f"if(e)e.scrollIntoView({{block:'center'}});}},300);</script>") if clause_id else ""
+    st.html(f'<div class="pq-doc">{"".join(parts)}</div>{scroll}', unsafe_allow_javascript=True)
+    if doc.source_url:
+        st.link_button("打开来源网页", doc.source_url)
+
+
+def hit_card(searcher: Searcher, hit: Hit, key: str, similar: bool = True,
+             marks: tuple[str, ...] | None = None) -> None:
+    """One clause: citation header, highlighted text, copy / 查看原文 / 其他城市的类似措施.
+
+    `marks` replaces the matched words as what is highlighted (the sentence an answer is quoted from).
+    """
+    with st.container(border=True):
+        st.html(f'<div class="pq-head">{html.escape(hit.header)}</div>'
+                f'<div class="pq-meta">{html.escape(doc_meta(hit.document))}</div>'
+                f'<div class="pq-text">{highlight(hit.clause.text, marks or hit.matched_terms)}</div>')
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+            copy_button(hit)
+            if st.button("查看原文", key=f"doc-{key}", type="tertiary", icon=":material/article:"):
+                show_document(searcher, hit.document.doc_id, hit.clause.clause_id)
+        if similar:
+            similar_expander(searcher, hit, key)
+
+
+def similar_expander(searcher: Searcher, hit: Hit, key: str) -> None:
+    """Analogous clauses of other cities, grouped by city; computed only when opened."""
+    box = st.expander("其他城市的类似措施", key=f"sim-{key}", on_change="rerun", icon=":material/compare_arrows:")
+    with box:
+        if not box.open:
+            return
+        from index.similar import similar_by_city
+
+        groups = similar_by_city(searcher, clause_id=hit.clause.clause_id, k=8, per_city=SIMILAR)
+        if not groups:
+            st.caption("其他城市的文件中没有找到类似条款。")
+        for city, hits in groups.items():
+            st.markdown(f"**{city}**")
+            for other in hits:
+                small_card(other)
+
+
+def small_card(hit: Hit) -> None:
+    """A lighter card for a clause inside another card: no frame, a rule on the left."""
+    st.html(f'<div class="pq-small"><div class="pq-head">{html.escape(hit.header)}</div>'
+            f'<div class="pq-meta">{html.escape(doc_meta(hit.document))}</div>'
+            f'<div class="pq-text">{highlight(hit.clause.text, hit.matched_terms)}</div></div>')
+    copy_button(hit)
+
+
+# -- sidebar filters -------------------------------------------------------------------------------
+
+def sidebar_filters(searcher: Searcher) -> SearchFilters:
+    docs = searcher.documents
+    st.sidebar.header("筛选")
+    st.sidebar.caption("作用于「提问」的检索结果")
+    display = {d.city: d.city_display for d in docs if d.city}
+    cities = st.sidebar.multiselect("城市", sorted(display), format_func=display.get, key="f_cities",
+                                    placeholder="全部城市")
+    provinces = st.sidebar.multiselect("省份", sorted({d.province for d in docs if d.province}), key="f_provinces",
+                                       placeholder="全部省份")
+    titles = {d.doc_id: f"{d.city_display}｜{d.title}" for d in docs}
+    doc_ids = st.sidebar.multiselect("文件", list(titles), format_func=titles.get, key="f_docs",
+                                     placeholder="全部文件")
+    years = sorted({int(d.date[:4]) for d in docs if d.date})
+    year_from = year_to = None
+    if len(years) > 1:
+        low, high = st.sidebar.slider("发文年份", years[0], years[-1], (years[0], years[-1]), key="f_years")
+        year_from = low if low > years[0] else None
+        year_to = high if high < years[-1] else None
+    return SearchFilters(cities=tuple(cities), provinces=tuple(provinces), doc_ids=tuple(doc_ids),
+                         year_from=year_from, year_to=year_to)
+
+
+# -- 提问 ------------------------------------------------------------------------------------------
+
+def _use_example() -> None:
+    picked = st.session_state.get("example")
+    if picked:
+        st.session_state.question = picked
+    st.session_state.example = None
+
+
+def understood_chips(result) -> list[tuple[str, str]]:
+    """What the question itself named (its cities and year), as removable chips: (kind, value)."""
+    chips = [("城市", c) for c in result.understood.cities] + [("省份", p) for p in result.understood.provinces]
+    if getattr(result, "year", None):
+        chips.append(("年份", str(result.year)))
+    return chips
+
+
+def without(question: str, removed: list[tuple[str, str]]) -> str:
+    """The question with the removed chips' words taken out: × 沧州 asks the same of every city."""
+    for kind, value in removed:
+        suffix = "年?" if kind == "年份" else "(?:市|省)?"
+        question = re.sub(re.escape(value) + suffix, "", question)
+    return re.sub(r"^[\s，,、的]+", "", question).strip()
+
+
+def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
+    st.text_input("问题", key="question", placeholder="输入问题，例如：沧州如何吸引外国专家？按回车提问",
+                  label_visibility="collapsed", icon=":material/search:")
+    st.pills("示例问题", EXAMPLES, key="example", on_change=_use_example, label_visibility="collapsed")
+    question = (st.session_state.get("question") or "").strip()
+    if not question:
+        st.caption("输入问题后按回车，或点上面的示例问题。左侧可按城市、省份、文件和发文年份筛选。")
+        return
+
+    version = id(searcher)
+    result = memo("search", (version, question, filters),
+                  lambda: searcher.search(question, k=RESULTS, filters=filters))
+    chips = understood_chips(result)
+    asked = question
+    if chips:
+        kept = st.pills("问题中识别到（点击可取消）", chips, selection_mode="multi", default=chips,
+                        format_func=lambda c: f"{c[0]}：{c[1]}", key=f"understood-{question}")
+        removed = [c for c in chips if c not in kept]
+        if removed:
+            asked = without(question, removed)
+            if not asked:
+                st.caption("去掉这些条件后问题为空：请重新输入问题。")
+                return
+            st.caption(f"已按“{asked}”检索。")
+            result = memo("search-without", (version, asked, filters),
+                          lambda: searcher.search(asked, k=RESULTS, filters=filters))
+
+    from index.answer import answer
+
+    reply = memo("answer", (version, asked, filters), lambda: answer(searcher, asked, filters=filters))
+    for note in result.notes:
+        if not (reply.abstained and reply.reason and note in reply.reason):
+            st.warning(note)
+    shown = render_answer(searcher, reply)
+    rest = [h for h in [*reply.citations[1:], *reply.related, *result.hits] if h.clause.clause_id not in shown]
+    rest = list({h.clause.clause_id: h for h in rest}.values())
+    if rest:
+        st.markdown("##### 相关条款")
+        for i, hit in enumerate(rest[:RESULTS]):
+            hit_card(searcher, hit, key=f"r{i}-{hit.clause.clause_id}")
+
+
+def render_answer(searcher: Searcher, reply) -> set[str]:
+    """The short answer with its citation and source clause, or 未找到 with the reason; returns shown ids."""
+    if reply.abstained:
+        st.info(f"**未找到**：{reply.reason or '语料中没有直接回答这个问题的条款'}。以下是最接近的条款，供参考。",
+                icon=":material/search_off:")
+        return set()
+    source = reply.citations[0] if reply.citations else None
+    with st.container(border=True):
+        st.html(f'<div class="pq-label">回答</div><div class="pq-answer">{html.escape(reply.text)}</div>'
+                + (f'<div class="pq-cite">出处：{html.escape(source.citation)}</div>' if source else ""))
+    if source is None:
+        return set()
+    quoted = reply.quote if reply.quote and reply.quote in source.clause.text else None
+    hit_card(searcher, source, key=f"a-{source.clause.clause_id}", marks=(quoted,) if quoted else None)
+    return {source.clause.clause_id}
+
+
+# -- 跨城市比较 -------------------------------------------------------------------------------------
+
+def compare_tab(searcher: Searcher) -> None:
+    from index.compare import HEADER, compare, rows_to_csv, rows_to_xlsx
+
+    display = {d.city: d.city_display for d in searcher.documents if d.city}
+    with st.form("compare-form", border=False):
+        left, right, go = st.columns([3, 3, 1], vertical_alignment="bottom")
+        topic = left.text_input("比较主题", key="topic", placeholder="例如：技术市场建设、引进外国专家")
+        cities = right.multiselect("城市", sorted(display), format_func=display.get, key="compare_cities",
+                                   placeholder="全部城市")
+        go.form_submit_button("比较", type="primary", width="stretch")
+    topic = (topic or "").strip()
+    if not topic:
+        st.caption("输入一个措施主题，按城市并排查看各地的做法和数字指标，可下载为 CSV 或 Excel。")
+        return
+    rows = memo("compare", (id(searcher), topic, tuple(cities)),
+                lambda: compare(searcher, topic, cities=list(cities) or None))
+    if not rows:
+        st.info("各城市的文件中都没有找到与该主题相关的条款：换个说法再试。")
+        return
+    first_seen = {city: i for i, city in reversed(list(enumerate(r.city for r in rows)))}
+    rows = sorted(rows, key=lambda r: first_seen[r.city])      # a city's documents side by side
+    figures = [c for c in HEADER if c not in ("城市", "文件", "条款", "出处")]
+    st.dataframe([dict(zip(HEADER, row.cells(), strict=True)) for row in rows], hide_index=True, width="stretch",
+                 column_order=["城市", *figures, "文件", "条款", "出处"],
+                 column_config={"城市": st.column_config.TextColumn(width="small", pinned=True),
+                                "文件": st.column_config.TextColumn(width="medium"),
+                                "条款": st.column_config.TextColumn(width="large"),
+                                "出处": st.column_config.TextColumn(width="large")})
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("下载 CSV", rows_to_csv(rows).encode("utf-8-sig"), file_name=f"比较_{topic}.csv",
+                           mime="text/csv", icon=":material/download:", key="dl-csv")
+        st.download_button("下载 Excel", rows_to_xlsx(rows), file_name=f"比较_{topic}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:", key="dl-xlsx")
+    for row in rows:
+        with st.expander(f"{row.city} ·《{row.document}》：{len(row.hits)} 条相关条款"):
+            for i, hit in enumerate(row.hits):
+                hit_card(searcher, hit, key=f"c{i}-{hit.clause.clause_id}", similar=False)
+
+
+# -- 文档库 ----------------------------------------------------------------------------------------
+
+def library_tab(searcher: Searcher, where: Paths) -> None:
+    docs = sorted(searcher.documents, key=lambda d: (d.province or "", d.city or "", d.date or ""))
+    st.dataframe(
+        [{"城市": d.city_display, "标题": d.title, "条款数": len(searcher.clauses_of(d.doc_id)), "日期": d.date or "",
+          "文号": d.doc_number or "", "发文机关": d.issuer or "", "类型": d.doc_type or "", "省份": d.province or "",
+          "文件名": d.source} for d in docs],
+        hide_index=True, width="stretch",
+        column_config={"标题": st.column_config.TextColumn(width="large"),
+                       "条款数": st.column_config.NumberColumn(width="small")},
+    )
+    st.markdown("##### 添加文件")
+    limit_mb = max(1, max_file_bytes() // 2**20)
+    upload = st.file_uploader("支持 .txt .md .html .htm .docx .pdf；添加后自动更新索引，之后即可检索",
+                              type=UPLOAD_TYPES, key="upload", max_upload_size=limit_mb)
+    if upload is None:
+        return
+    done = st.session_state.setdefault("uploaded", {})
+    if upload.file_id in done:
+        kind, message = done[upload.file_id]
+        (st.success if kind == "ok" else st.error)(message)
+        return
+    try:
+        with st.spinner(f"正在添加 {upload.name} 并更新索引…"):
+            doc = add_upload(searcher, upload, where)
+    except (IngestError, PolicyIndexError, OSError) as exc:
+        done[upload.file_id] = ("error", user_message(exc, upload=upload.name))
+        st.error(done[upload.file_id][1])
+        return
+    clauses = len(get_searcher(where).clauses_of(doc.doc_id))
+    done[upload.file_id] = ("ok", f"已添加《{doc.title}》（{doc.city_display or '未识别城市'}，{clauses} 条条款）。")
+    st.rerun()
+
+
+def add_upload(searcher: Searcher, upload, where: Paths):
+    """Save the upload under its own name in a scratch folder, add it, then drop the cached Searcher."""
+    from index.build import add_document
+
+    name = Path(upload.name).name
+    with tempfile.TemporaryDirectory(prefix="policyqa-upload-") as scratch:
+        path = Path(scratch) / name
+        path.write_bytes(upload.getvalue())
+        doc = add_document(path, where.corpus, where.index, embedder=searcher.embedder)
+    load_searcher.clear()
+    return doc
+
+
+# -- page ------------------------------------------------------------------------------------------
+
+def main() -> None:
+    st.set_page_config(page_title="PolicyQA 政策问答", page_icon="📑", layout="wide")
+    st.html(CSS)
+    try:
+        page(paths())
+    except (PolicyIndexError, IngestError) as exc:
+        st.error(user_message(exc))
+    except Exception:  # a bug: the log gets the traceback, the user one line
+        logging.getLogger("policyqa.app").exception("unexpected error in the page")
+        st.error("页面出错了：请刷新页面重试；若反复出现，请把刚才的操作告诉维护人员。")
+
+
+def page(where: Paths) -> None:
+    try:
+        searcher = get_searcher(where)
+    except (PolicyIndexError, IngestError) as exc:
+        st.markdown("### PolicyQA 政策问答")
+        st.error(user_message(exc))
+        return
+    cities = sorted({d.city_display for d in searcher.documents if d.city_display})
+    st.markdown("### PolicyQA 政策问答")
+    st.caption(f"{len(searcher.documents)} 份科技政策文件 · {len(searcher.clauses)} 条条款 · {'、'.join(cities)}")
+    if searcher.stale:
+        st.warning(searcher.stale)
+    filters = sidebar_filters(searcher)
+    ask, comp, library = st.tabs(["提问", "跨城市比较", "文档库"])
+    with ask:
+        ask_tab(searcher, filters)
+    with comp:
+        compare_tab(searcher)
+    with library:
+        library_tab(searcher, where)
+
+
+main()

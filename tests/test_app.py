@@ -1,0 +1,268 @@
+"""The Streamlit page, driven through streamlit.testing (AppTest) on the real index and the real model.
+
+The app reads POLICYQA_INDEX / POLICYQA_CORPUS; its Searcher is cached per server process, so after the
+first test (model load, about 10 s) each run takes well under a second or two.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+SAMPLES = Path(__file__).resolve().parent / "data"
+TIMEOUT = 120          # the first run loads the model
+
+
+@pytest.fixture
+def app(built_index, monkeypatch):
+    corpus, index = built_index
+    monkeypatch.setenv("POLICYQA_INDEX", str(index))
+    monkeypatch.setenv("POLICYQA_CORPUS", str(corpus))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def own_index(built_index, tmp_path, monkeypatch):
+    """A private copy of corpus, index and embedding cache, for tests that add documents."""
+    corpus, index = built_index
+    mine = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(corpus, mine[0])
+    shutil.copytree(index, mine[1])
+    cache = index.with_name(index.name + "-cache")
+    if cache.exists():
+        shutil.copytree(cache, mine[1].with_name(mine[1].name + "-cache"))
+    monkeypatch.setenv("POLICYQA_INDEX", str(mine[1]))
+    monkeypatch.setenv("POLICYQA_CORPUS", str(mine[0]))
+    return mine
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.text_input(key="question").input(question).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.html)
+
+
+def card_headers(at: AppTest) -> list[str]:
+    return [h.value.split('<div class="pq-head">', 1)[1].split("</div>", 1)[0]
+            for h in at.html if h.value.startswith('<div class="pq-head">')]
+
+
+def test_page_opens_with_three_tabs_and_the_corpus_summary(app):
+    assert [t.label for t in app.tabs] == ["提问", "跨城市比较", "文档库"]
+    assert "5 份科技政策文件" in app.caption[0].value
+    assert not app.error
+
+
+def test_numeric_question_is_answered_with_its_citation(app):
+    ask(app, "沧州2025年科技型中小企业数量目标是多少？")
+    page = html_of(app)
+    answer = page.split('<div class="pq-answer">', 1)[1].split("</div>", 1)[0]
+    assert "13500" in answer
+    cite = page.split('<div class="pq-cite">', 1)[1].split("</div>", 1)[0]
+    assert "《沧州市科技创新“十四五”规划》" in cite
+    # the source clause follows, with a copy button holding the clause and the same citation
+    assert 'data-copy="科技型中小企业数量(家)' in page
+    assert cite.removeprefix("出处：") in page.split('data-copy="', 1)[1].split('"', 1)[0]
+
+
+def test_example_question_fills_the_box_and_is_answered(app):
+    app.button_group(key="example").set_value("沧州如何吸引外国专家？").run()
+    assert app.text_input(key="question").value == "沧州如何吸引外国专家？"
+    assert '<div class="pq-answer">' in html_of(app)
+    assert card_headers(app)[0].startswith("沧州市")
+
+
+def test_question_about_a_city_outside_the_corpus_says_not_found(app):
+    ask(app, "保定的人才政策有哪些？")
+    assert "未找到" in app.info[0].value and "保定" in app.info[0].value
+    assert card_headers(app), "the nearest clauses are still listed"
+
+
+def test_city_named_in_the_question_is_a_removable_filter(app):
+    question = "张家口对高新技术企业有哪些支持？"
+    ask(app, question)
+    chips = app.button_group(key=f"understood-{question}")
+    assert [chips.format_func(v) for v in chips.value] == ["城市：张家口"]
+    assert all(h.startswith("张家口市") for h in card_headers(app))
+    chips.set_value([]).run()
+    assert not app.exception and not app.error
+    assert any("已按“对高新技术企业有哪些支持？”检索" in c.value for c in app.caption)
+    assert any(not h.startswith("张家口市") for h in card_headers(app)), "other cities once the chip is removed"
+
+
+def test_sidebar_city_filter_changes_the_results(app):
+    ask(app, "各市在建设技术市场方面有什么举措？")
+    before = {h.split(" · ")[0] for h in card_headers(app)}
+    assert len(before) > 1
+    app.sidebar.multiselect(key="f_cities").set_value(["连云港"]).run()
+    assert not app.exception
+    after = {h.split(" · ")[0] for h in card_headers(app)}
+    assert after == {"连云港市"}
+
+
+def test_year_filter_keeps_documents_of_those_years(app):
+    ask(app, "科技成果转化有哪些措施？")
+    app.sidebar.slider(key="f_years").set_value((2021, 2021)).run()
+    assert not app.exception
+    headers = card_headers(app)
+    assert headers and all("十四五" in h for h in headers)
+
+
+def test_similar_measures_show_other_cities_only(app):
+    ask(app, "沧州如何吸引外国专家？")
+    first = next(e for e in app.expander if e.label == "其他城市的类似措施")
+    assert not first.markdown, "computed only when opened"
+    card = next(b.key for b in app.button if b.key and b.key.startswith("doc-a-"))  # the answer's source card
+    app.session_state["sim-" + card.removeprefix("doc-")] = True
+    app.run()
+    assert not app.exception and not app.error
+    opened = next(e for e in app.expander if e.label == "其他城市的类似措施")
+    cities = [m.value.strip("*") for m in opened.markdown]
+    assert len(cities) >= 2 and "沧州市" not in cities
+    assert set(cities) <= {"张家口市", "廊坊市", "连云港市"}
+    headers = [h.value.split('<div class="pq-head">', 1)[1] for h in opened.get("html") if "pq-small" in h.value]
+    assert len(headers) >= len(cities) and not any(h.startswith("沧州") for h in headers)
+
+
+def test_view_document_highlights_the_cited_clause(app):
+    ask(app, "沧州2025年科技型中小企业数量目标是多少？")
+    next(b for b in app.button if b.label == "查看原文").click().run()
+    assert not app.exception
+    doc = next(h.value for h in app.html if h.value.startswith('<div class="pq-doc">'))
+    assert doc.count("pq-cited") == 1
+    cited = doc.split("pq-cited", 1)[1]
+    assert "13500" in cited.split("</div>", 1)[0]
+    assert "scrollIntoView" in doc
+    assert any("沧州市科技创新“十四五”规划" in m.value for m in app.markdown)
+
+
+@pytest.fixture
+def served(monkeypatch) -> dict[str, bytes]:
+    """What the download buttons serve, by file name (AppTest keeps media in memory and does not expose it)."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return files
+
+
+def compare_topic(at: AppTest, topic: str, cities: list[str] | None = None) -> AppTest:
+    at.text_input(key="topic").input(topic)
+    if cities:
+        at.multiselect(key="compare_cities").set_value(cities)
+    next(b for b in at.button if b.label == "比较").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_comparison_has_a_row_per_city_and_document_and_downloads_csv_and_excel(app, served):
+    compare_topic(app, "技术市场建设")
+    table = app.dataframe[0].value
+    assert {"城市", "文件", "条款", "出处"} <= set(table.columns)
+    assert set(table["城市"]) == {"沧州市", "张家口市", "廊坊市", "连云港市"}
+    assert len(table) == len(set(zip(table["城市"], table["文件"], strict=True)))
+    assert [d.label for d in app.get("download_button")] == ["下载 CSV", "下载 Excel"]
+    csv_bytes = served["比较_技术市场建设.csv"]
+    assert csv_bytes.startswith(b"\xef\xbb\xbf"), "BOM, so that Excel opens the Chinese CSV correctly"
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["城市", "文件", "条款"]
+    assert [(r[0], r[1]) for r in rows[1:]] == list(zip(table["城市"], table["文件"], strict=True))
+    assert any("技术市场" in r[2] for r in rows[1:])
+    assert served["比较_技术市场建设.xlsx"][:2] == b"PK"
+
+
+def test_comparison_of_chosen_cities_only(app):
+    compare_topic(app, "引进外国专家", cities=["张家口", "连云港"])
+    assert set(app.dataframe[0].value["城市"]) == {"张家口市", "连云港市"}
+
+
+def test_library_lists_documents_with_clause_counts(app, searcher):
+    table = next(d.value for d in app.dataframe if "条款数" in d.value.columns)
+    assert len(table) == len(searcher.documents)
+    counts = dict(zip(table["标题"], table["条款数"], strict=True))
+    assert counts["沧州市科技创新“十四五”规划"] == len(searcher.clauses_of("001_eb25fe5d9d6a88ea"))
+
+
+def test_missing_index_shows_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICYQA_INDEX", str(tmp_path / "no-index"))
+    monkeypatch.setenv("POLICYQA_CORPUS", str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["索引不存在：请先运行 `make index` 或 `policyqa build`，再刷新本页。"]
+
+
+def test_broken_index_shows_what_to_do(built_index, tmp_path, monkeypatch):
+    corpus, index = built_index
+    broken = tmp_path / "index"
+    shutil.copytree(index, broken)
+    (broken / "clauses.jsonl").write_text("", encoding="utf-8")
+    monkeypatch.setenv("POLICYQA_INDEX", str(broken))
+    monkeypatch.setenv("POLICYQA_CORPUS", str(corpus))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "policyqa build" in at.error[0].value and "损坏" in at.error[0].value
+
+
+def test_stale_index_warns_and_still_answers(own_index):
+    corpus, _ = own_index
+    shutil.copy(SAMPLES / "08_beijing_kjcg_zhuanhua_tiaoli.txt", corpus)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("policyqa build" in w.value for w in at.warning), [w.value for w in at.warning]
+    ask(at, "沧州2025年科技型中小企业数量目标是多少？")
+    assert "13500" in html_of(at)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name, content", [
+    ("空白.txt", b""),
+    ("000_feff5ef0713189d6.txt", "沧州市人民政府 同名文件".encode()),
+    ("损坏.pdf", b"%PDF-1.4\nnot really a pdf"),
+])
+def test_bad_upload_says_why_and_changes_nothing(own_index, name, content):
+    corpus, index = own_index
+    before = _snapshot(corpus), _snapshot(index)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.get("file_uploader")[0].upload(name, content, "application/octet-stream")
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith(f"无法添加“{name}”："), [e.value for e in at.error]
+    assert "\n" not in at.error[0].value
+    assert (_snapshot(corpus), _snapshot(index)) == before
+
+
+def test_good_upload_is_indexed_and_searchable(own_index):
+    corpus, _ = own_index
+    sample = SAMPLES / "08_beijing_kjcg_zhuanhua_tiaoli.txt"
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.get("file_uploader")[0].upload(sample.name, sample.read_bytes(), "text/plain")
+    at.run()
+    assert not at.exception
+    assert at.success and at.success[0].value.startswith("已添加《北京市促进科技成果转化条例》")
+    assert (corpus / sample.name).exists()
+    assert "6 份科技政策文件" in at.caption[0].value
+    ask(at, "北京对科技成果转化有哪些规定？")
+    assert card_headers(at)[0].startswith("北京")

@@ -1,0 +1,146 @@
+"""One real-browser check: `streamlit run app.py` on the test index, driven by Debian's Chromium.
+
+Asks the golden numeric question, waits for the rendered answer and its citation, copies the source
+clause with one click, opens the full document at the cited clause, and saves a full-page screenshot
+to tests/out/browser.png. Prints the time to the first answer (cold: page load including the model,
+and warm: a second session), and the server's resident memory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+QUESTION = "沧州2025年科技型中小企业数量目标是多少？"
+PLACEHOLDER = "输入问题，例如：沧州如何吸引外国专家？按回车提问"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@pytest.fixture(scope="module")
+def server(built_index, tmp_path_factory):
+    corpus, index = built_index
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "POLICYQA_INDEX": str(index), "POLICYQA_CORPUS": str(corpus),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def ask(page, url: str, question: str) -> tuple[float, float]:
+    """Open the page in a fresh session, ask, wait for the answer: (seconds to answer, of which loading)."""
+    started = time.monotonic()
+    page.goto(url)
+    box = page.get_by_placeholder(PLACEHOLDER)
+    box.wait_for(timeout=120_000)
+    loaded = time.monotonic() - started
+    box.fill(question)
+    box.press("Enter")
+    page.locator(".pq-answer").wait_for(timeout=120_000)
+    return time.monotonic() - started, loaded
+
+
+def test_question_in_a_real_browser(server, capsys):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs Chromium and a Chinese font)")
+    from playwright.sync_api import sync_playwright
+
+    url, proc = server
+    OUT.mkdir(exist_ok=True)
+    shot = OUT / "browser.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+            cold, cold_load = ask(context.new_page(), url, QUESTION)
+            page = context.new_page()
+            warm, warm_load = ask(page, url, QUESTION)
+
+            answer = page.locator(".pq-answer").first.inner_text()
+            citation = page.locator(".pq-cite").first.inner_text()
+            assert "13500" in answer
+            assert "《沧州市科技创新“十四五”规划》" in citation
+            source = page.locator(".pq-text").first.inner_text()
+            assert "13500" in source
+
+            page.locator("button.pq-copy").first.click()
+            page.get_by_text("已复制 ✓").first.wait_for(timeout=5_000)
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert copied.startswith("科技型中小企业数量(家)")
+            assert copied.endswith(citation.removeprefix("出处："))
+
+            # Streamlit scrolls its main area, not the document: grow the window to the page's height first.
+            height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+            page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 8000)})
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shot), full_page=True)
+            page.set_viewport_size({"width": 1440, "height": 1000})
+
+            page.get_by_role("button", name="查看原文").first.click()
+            cited = page.locator(".pq-doc .pq-cited")
+            cited.wait_for(timeout=30_000)
+            assert "13500" in cited.inner_text()
+            page.wait_for_timeout(800)                       # the scroll runs 300 ms after the dialog opens
+            box = cited.bounding_box()
+            assert box and 0 <= box["y"] <= 1000, f"cited clause not scrolled into view: {box}"
+            page.screenshot(path=str(OUT / "browser-document.png"))
+        finally:
+            browser.close()
+    memory = rss_mb(proc.pid)
+    with capsys.disabled():
+        print(f"\nbrowser: first answer cold {cold:.1f} s (page ready {cold_load:.1f} s), "
+              f"warm {warm:.1f} s (page ready {warm_load:.1f} s); server RSS {memory:.0f} MB; screenshot {shot}")
