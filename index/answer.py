@@ -471,10 +471,26 @@ def _fact_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) -> An
         return _refuse(q.text, "语料中没有找到相关条款", hits)
     phrases = rank_phrases(searcher, q, ranked_sentences)
     best = phrases[0][0]
-    text = _trim(searcher, best.hit.clause.text[best.start:best.end].strip(), q)
+    phrase = best.hit.clause.text[best.start:best.end].strip()
+    text = _trim(searcher, phrase, q) if len(phrase) > MAX_ANSWER else _widen(best.hit.clause.text, best.start, best.end)
     confidence = float(np.clip((max(scores) - 0.4) / 0.8, 0.0, 1.0))   # sentence scores run ~0.5..1.2
     citations = [best.hit] + [h for h in hits[:3] if h.clause.clause_id != best.hit.clause.clause_id]
     return Answer(q.text, text, False, confidence, None, citations[:3], [], best.sentence)
+
+
+def _widen(text: str, start: int, end: int) -> str:
+    """The chosen phrase with the phrases after it (then before it) while the quote stays short: the
+    words that answer often sit next to the phrase that matched the question (建立协调联动机制，适时召开联席会议)."""
+    segments = _segments(text, 0, len(text))
+    inside = [i for i, (a, b) in enumerate(segments) if a < end and b > start]
+    if not inside:
+        return text[start:end].strip()
+    first, last = inside[0], inside[-1]
+    while last + 1 < len(segments) and segments[last + 1][1] - segments[first][0] <= MAX_ANSWER:
+        last += 1
+    while first > 0 and segments[last][1] - segments[first - 1][0] <= MAX_ANSWER:
+        first -= 1
+    return text[segments[first][0]:segments[last][1]].strip()
 
 
 def _trim(searcher: Searcher, phrase: str, q: Question) -> str:

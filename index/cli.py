@@ -143,9 +143,85 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for note in result.notes:
         print(f"注意：{note}")
-    for rank, hit in enumerate(result.hits, start=1):
+    _print_hits(result.hits)
+    return 0
+
+
+def _print_hits(hits) -> None:
+    for rank, hit in enumerate(hits, start=1):
         print(f"{rank:2}. [{hit.score:.4f}] {hit.header}\n    {hit.clause.text.replace(chr(10), ' ')}\n"
               f"    —— {hit.citation}\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from index.answer import answer
+
+    if not args.question and not args.batch:
+        print('error: give a question, e.g. policyqa ask "沧州2025年高新技术企业数量目标是多少", or --batch FILE',
+              file=sys.stderr)
+        return 2
+    searcher = _load_searcher(args)
+    if args.batch:
+        for row in _batch(args.batch, "question"):
+            print(json.dumps({"id": row["id"], **answer(searcher, row["question"]).to_json()}, ensure_ascii=False))
+        return 0
+    result = answer(searcher, args.question, filters=_filters(args))
+    if args.json:
+        print(json.dumps({"question": args.question, **result.to_json()}, ensure_ascii=False))
+        return 0
+    if result.abstained:
+        print(f"未找到：{result.reason}")
+        if result.related:
+            print("\n相关条款：")
+            _print_hits(result.related[:3])
+        return 0
+    print(f"答：{result.text}    （置信度 {result.confidence:.2f}）\n\n依据：")
+    _print_hits(result.citations)
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from index.similar import similar
+
+    if not (args.text or args.clause_id or args.batch):
+        print("error: give --text TEXT, --clause-id ID or --batch FILE", file=sys.stderr)
+        return 2
+    searcher = _load_searcher(args)
+    if args.batch:
+        for row in _batch(args.batch, "text"):
+            hits = similar(searcher, text=row["text"], k=args.k)
+            print(json.dumps({"id": row["id"], "results": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return 0
+    if args.clause_id and args.clause_id not in {c.clause_id for c in searcher.clauses}:
+        print(f"error: no clause {args.clause_id} in the index; see `policyqa search` for clause ids", file=sys.stderr)
+        return 1
+    hits = similar(searcher, clause_id=args.clause_id, text=args.text, k=args.k)
+    if args.json:
+        print(json.dumps({"results": [h.to_json() for h in hits]}, ensure_ascii=False))
+    else:
+        _print_hits(hits)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from index import compare
+
+    searcher = _load_searcher(args)
+    rows = compare.compare(searcher, args.topic, cities=args.cities)
+    if args.format == "xlsx":
+        if not args.output:
+            print("error: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(compare.rows_to_xlsx(rows))
+        print(f"wrote {len(rows)} rows to {args.output}")
+        return 0
+    render = {"table": compare.rows_to_table, "csv": compare.rows_to_csv, "md": compare.rows_to_markdown}
+    text = render[args.format](rows)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(rows)} rows to {args.output}")
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 
@@ -159,6 +235,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     table = {mode: score_search(searcher, questions, mode) for mode in modes}
     print("search (../shared/eval scoring)")
     print(format_table(table))
+    from index.eval_answers import score_answers, score_similar
+
+    answers = score_answers(searcher, questions)
+    print("\nanswers")
+    for key in ("numeric_exact_match", "fact_answer_containment", "answer_cites_gold", "negatives_refused",
+                "false_refusals"):
+        print(f"  {key:26} {answers[key]}")
+    if (gold / "similar.jsonl").exists():
+        similar = score_similar(searcher, load_jsonl(gold / "similar.jsonl"))
+        print("\nsimilar measures")
+        print(f"  {'recall@5':26} {similar['recall@5']}\n  {'source returned':26} {similar['source_returned']}")
     return 0
 
 
@@ -198,6 +285,31 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
     _filter_options(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="a short answer quoted from the cited clauses, or 未找到")
+    p.add_argument("question", nargs="?", help="a question in Chinese")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.add_argument("--batch", help='JSONL file of {"id", "question"}; one JSON line out per line in')
+    _index_options(p)
+    _filter_options(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("similar", help="what other cities did about the same measure")
+    p.add_argument("--text", help="a clause or any text describing a measure")
+    p.add_argument("--clause-id", help="a clause id from search results")
+    p.add_argument("-k", type=int, default=5, help="how many clauses (default 5)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.add_argument("--batch", help='JSONL file of {"id", "text"}; one JSON line out per line in')
+    _index_options(p)
+    p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("compare", help="one row per city: its best clauses on a topic, figures pulled out")
+    p.add_argument("topic", help="a measure, e.g. 技术市场, 孵化器, 人才引进")
+    p.add_argument("--cities", nargs="+", help="only these cities")
+    p.add_argument("--format", choices=["table", "csv", "md", "xlsx"], default="table")
+    p.add_argument("--output", help="write to this file (needed for xlsx)")
+    _index_options(p)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("eval", help="score the gold set (../shared/eval) for each mode side by side")
     p.add_argument("--gold", required=True, help="folder with questions.jsonl and similar.jsonl")
