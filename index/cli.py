@@ -107,7 +107,7 @@ def _filters(args: argparse.Namespace):
     from index.search import SearchFilters
 
     return SearchFilters(cities=tuple(args.city or ()), provinces=tuple(args.province or ()),
-                         year_from=args.year_from, year_to=args.year_to)
+                         doc_ids=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to)
 
 
 def _batch(path: str, key: str) -> list[dict]:
@@ -258,6 +258,7 @@ def _index_options(p: argparse.ArgumentParser) -> None:
 def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--city", action="append", help="only this city (repeatable), e.g. 沧州")
     p.add_argument("--province", action="append", help="only this province (repeatable), e.g. 河北")
+    p.add_argument("--doc", action="append", help="only this document (its id, the file name without extension)")
     p.add_argument("--year-from", type=int, help="documents issued in or after this year")
     p.add_argument("--year-to", type=int, help="documents issued in or before this year")
 

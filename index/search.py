@@ -190,6 +190,12 @@ class Searcher:
             rankings.append(self._lexical_ranking(query, allowed))
         fused = reciprocal_rank_fusion(rankings) if len(rankings) > 1 else \
             [(row, 1.0 / (60 + rank)) for rank, row in enumerate(rankings[0], start=1)]
+        if year:
+            # A year the question names: clauses that speak of it come first among equals.
+            bonus = 0.5 / 61
+            mark = f"{year}年"
+            fused = sorted(((row, score + (bonus if mark in self._normalized_texts[row] else 0.0))
+                            for row, score in fused), key=lambda item: -item[1])
         if understood.cities and not filters.cities:
             # A city named in the question ranks that city's clauses first (not a hard filter: the
             # user can still see other cities below).
