@@ -47,7 +47,7 @@ def resolve_model(name: str | None = None) -> str:
 class Embedder:
     """Encodes texts into unit-length float32 vectors on the CPU; the model is loaded once, on first use."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 16) -> None:
+    def __init__(self, model: str | None = None, batch_size: int = 8) -> None:
         # On 2 cores m3e-small does ~50 clauses/s at batch 8-16; larger batches pad more and run slower.
         self.name = model_setting(model)
         self.batch_size = batch_size
