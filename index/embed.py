@@ -25,6 +25,11 @@ from ingest.normalize import normalize
 DEFAULT_MODEL = "m3e-small"
 MODEL_ENV = "POLICYQA_MODEL"
 
+# On 2 cores, torch's OpenMP threads spin at every operator while another process (or a second query
+# in the app) holds a core: encoding collapses from ~12 ms to ~380 ms a query (bench/README.md).
+# Passive waiting costs ~10% when the machine is idle. It must be set before torch is first imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 
 def model_setting(name: str | None = None) -> str:
     """The model setting as the user gave it: `name`, else env POLICYQA_MODEL, else "m3e-small"."""
