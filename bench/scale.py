@@ -42,13 +42,15 @@ def random_unit(n: int, seed: int, chunk: int = 100_000) -> np.ndarray:
     return out
 
 
-def noisy_copies(vectors: np.ndarray, n: int, seed: int, noise: float = 0.75) -> np.ndarray:
+def noisy_copies(vectors: np.ndarray, n: int, seed: int, noise: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
+    """n queries near stored vectors (cosine ~0.8), and the row each was made from."""
     rng = np.random.default_rng(seed)
-    picked = vectors[rng.choice(len(vectors), n, replace=False)]
+    sources = rng.choice(len(vectors), n, replace=False)
+    picked = vectors[sources]
     jitter = rng.standard_normal(picked.shape, dtype=np.float32)
     jitter *= noise / np.linalg.norm(jitter, axis=1, keepdims=True)
     out = picked + jitter
-    return out / np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.linalg.norm(out, axis=1, keepdims=True), sources
 
 
 def recall_at_10(found: list[np.ndarray], truth: list[np.ndarray]) -> float:
@@ -61,7 +63,8 @@ def bench_dense(n: int) -> dict[str, float]:
     section(f"4a. FAISS at {n:,} random unit vectors (dim {DIM}), single queries")
     seconds, vectors = timed(random_unit, n, seed=1)
     row("generate vectors", f"{seconds:6.1f} s  {vectors.nbytes / 2**30:.2f} GiB")
-    queries = {"noisy": noisy_copies(vectors, N_QUERIES, seed=2), "random": random_unit(N_QUERIES, seed=3)}
+    noisy, sources = noisy_copies(vectors, N_QUERIES, seed=2)
+    queries = {"noisy": noisy, "random": random_unit(N_QUERIES, seed=3)}
 
     before = rss_mb()
     seconds, flat = timed(DenseIndex.build, vectors, exact_below=n + 1)
@@ -91,11 +94,13 @@ def bench_dense(n: int) -> dict[str, float]:
     enough, recall_default = None, {}
     for ef in EF_SWEEP:
         hnsw.ef_search = ef
-        recall = {name: recall_at_10(hnsw.search(q, 10).ids, truth[name]) for name, q in queries.items()}
+        found = {name: hnsw.search(q, 10).ids for name, q in queries.items()}
+        recall = {name: recall_at_10(found[name], truth[name]) for name in queries}
+        source = np.mean([s in f for s, f in zip(sources.tolist(), found["noisy"], strict=True)])
         ms = latencies_ms(lambda v: hnsw.search(v, 10), queries["random"])
         default = "  <- default" if ef == EF_SEARCH else ""
-        row(f"  efSearch {ef:>4}: recall noisy / random",
-            f"{recall['noisy']:.3f} / {recall['random']:.3f}", f"{p50_p95(ms)}{default}",
+        row(f"  efSearch {ef:>4}: recall noisy / random / source",
+            f"{recall['noisy']:.3f} / {recall['random']:.3f} / {source:.3f}", f"{p50_p95(ms)}{default}",
             summary=ef == EF_SEARCH or n >= 1_000_000)
         recall_default = recall if ef == EF_SEARCH else recall_default
         if enough is None and min(recall.values()) >= 0.95:

@@ -472,7 +472,10 @@ def _fact_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) -> An
     phrases = rank_phrases(searcher, q, ranked_sentences)
     best = phrases[0][0]
     phrase = best.hit.clause.text[best.start:best.end].strip()
-    text = _trim(searcher, phrase, q) if len(phrase) > MAX_ANSWER else _widen(best.hit.clause.text, best.start, best.end)
+    if len(phrase) > MAX_ANSWER:
+        text = _trim(searcher, phrase, q)
+    else:
+        text = _widen(best.hit.clause.text, best.start, best.end)
     confidence = float(np.clip((max(scores) - 0.4) / 0.8, 0.0, 1.0))   # sentence scores run ~0.5..1.2
     citations = [best.hit] + [h for h in hits[:3] if h.clause.clause_id != best.hit.clause.clause_id]
     return Answer(q.text, text, False, confidence, None, citations[:3], [], best.sentence)

@@ -44,7 +44,8 @@ def _print_human(result: Ingested) -> None:
     print(f"   {'clauses':12} {len(result.clauses)}")
     for clause in result.clauses:
         text = clause.text.replace("\n", " ")
-        print(f"   [{clause.clause_id}] {clause.section_path or '(前言)'}\n      {text[:80]}{'…' if len(text) > 80 else ''}")
+        shown = text[:80] + ("…" if len(text) > 80 else "")
+        print(f"   [{clause.clause_id}] {clause.section_path or '(前言)'}\n      {shown}")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -250,7 +251,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _index_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default .index, env POLICYQA_INDEX)")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX,
+                   help="index folder (default .index, env POLICYQA_INDEX)")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default corpus)")
     p.add_argument("--model", default=None, help="sentence-transformers model name or path (env POLICYQA_MODEL)")
 

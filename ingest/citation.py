@@ -26,9 +26,12 @@ def _clause_part(clause: Clause) -> str:
 
 
 def format_citation(document: Document, clause: Clause) -> str:
-    """沧州市人民政府办公室《沧州市加强创新能力开放合作实施方案》（2018年12月14日）三、主要任务（二）加快科技合作人才队伍建设 1.引进国外高端人才
+    """The way a Chinese policy researcher pastes a source into a report:
 
-    The way a Chinese policy researcher pastes a source into a report: issuer, 《title》, (文号, date), section.
+    沧州市人民政府办公室《沧州市加强创新能力开放合作实施方案》（2018年12月14日）
+    三、主要任务（二）加快科技合作人才队伍建设 1.引进国外高端人才 (one line)
+
+    Issuer, 《title》, (文号, date), section path.
     """
     issuer = document.issuer or ""
     if not issuer and document.city_display and not document.title.startswith(document.city_display[:2]):
@@ -41,7 +44,7 @@ def format_citation(document: Document, clause: Clause) -> str:
 
 
 def header_line(document: Document, clause: Clause) -> str:
-    """沧州市 ·《沧州市加强创新能力开放合作实施方案》· 三、主要任务 › (二)加快科技合作人才队伍建设 › 1.引进国外高端人才"""
+    """The card header: 沧州市 · 《沧州市加强创新能力开放合作实施方案》 · 三、主要任务 › (二)… › 1.…"""
     parts = [document.city_display or "—", f"《{document.title}》"]
     if clause.section_path:
         parts.append(clause.section_path)
