@@ -261,3 +261,29 @@ def test_cli_human_view(capsys):
     assert main(["ingest", str(SEEDS[0])]) == 0
     out = capsys.readouterr().out
     assert "沧州市加强创新能力开放合作实施方案" in out and "三、主要任务 › (二)加快科技合作人才队伍建设" in out
+
+
+def test_same_document_in_other_formats_ingests_the_same(tmp_path):
+    """What users download: a GBK text, an HTML page with navigation, a Word file."""
+    import html
+
+    from docx import Document as WordDocument
+
+    lines = SEEDS[4].read_text(encoding="utf-8").splitlines()
+    (tmp_path / "gbk.txt").write_bytes("\n".join(lines).encode("gb18030"))
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    page = f'<html><head><meta charset="gbk"><script>var x=1;</script></head><body><div>首页 &gt; 政策</div>{body}</body></html>'
+    (tmp_path / "page.html").write_bytes(page.encode("gb18030"))
+    word = WordDocument()
+    for line in lines:
+        if line.strip():
+            word.add_paragraph(line)
+    word.save(tmp_path / "word.docx")
+    reference = ingest_file(SEEDS[4])
+    for name in ("gbk.txt", "page.html", "word.docx"):
+        result = ingest_file(tmp_path / name)
+        doc = result.document
+        assert (doc.title, doc.city, doc.issuer, doc.doc_number, doc.date) == (
+            reference.document.title, reference.document.city, reference.document.issuer,
+            reference.document.doc_number, reference.document.date), name
+        assert [c.section for c in result.clauses] == [c.section for c in reference.clauses], name
