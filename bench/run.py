@@ -27,7 +27,7 @@ from bench.common import SUMMARY, load, peak_rss_mb
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="corpus-size figures + 100k only, batch test on 160 units (~3 min)")
+                        help="corpus-size figures + 100k only, encoding test on 96 units (~3 min quiet)")
     parser.add_argument("--sizes", default=None,
                         help="synthetic sizes for section 4, comma-separated (default 100000,1000000)")
     parser.add_argument("--skip-large", action="store_true", help="drop synthetic sizes above 200,000")
