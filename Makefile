@@ -36,6 +36,7 @@ browser-deps:
 	fi
 
 test: setup browser-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: setup
