@@ -34,6 +34,10 @@ _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过
 _NUMERIC = re.compile(r"多少|(?<!哪)几[家个项名人所倍次亿万]|比例是|比重|占比|强度|金额|数额|百分之")
 _PERIODS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
+# A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
+# that only counts something else in passing ("每年遴选200家…") does less well.
+_STATED = re.compile(r"(达|达到|超过|突破|增至|增长到|增加到|提高到|提升到|不低于|不少于|为|是)[\s约近]*$")
+STATED_BONUS = 0.15
 # Question words and fillers: never evidence that a clause is about the question.
 _FILLER = re.compile(
     r"什么|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
@@ -296,15 +300,19 @@ def _numeric_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) ->
                 score += 0.3 if figure.unit in q.units else -0.6
             if q.wants_max:
                 score += 0.2 if figure.qualifier in ("最高", "最多") else 0.0
+            if not figure.label and _STATED.search(hit.clause.text[max(0, figure.start - 4):figure.start]):
+                score += STATED_BONUS                 # 科技型中小企业达1000家以上, not 每年遴选200家科技型…
             achieved = "完成" in figure.label or (figure.year and doc_year and figure.year < doc_year)
             if q.wants_target and achieved:
                 score -= 0.3
+            elif achieved and not q.wants_target and q.period:
+                score += 0.2                          # "2020年有多少家": what was reached, not what was planned
             candidates.append(_Candidate(hit, figure, phrase, score, overlap))
+    # Only a figure stated among the question's own words can answer it.
+    candidates = [c for c in candidates if c.overlap >= 0.34]
     if not candidates:
         return _refuse(q.text, _no_figure_reason(q, cities), hits)
     best = max(candidates, key=lambda c: c.score)
-    if best.overlap < 0.34:
-        return _refuse(q.text, _no_figure_reason(q, cities), hits)
     confidence = float(np.clip(best.overlap, 0.0, 1.0))
     citations = [best.hit] + [h for h in hits[:3] if h.clause.clause_id != best.hit.clause.clause_id]
     return Answer(q.text, best.figure.display, False, confidence, None, citations[:3], [], best.context)

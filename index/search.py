@@ -193,7 +193,7 @@ class Searcher:
             [(row, 1.0 / (60 + rank)) for rank, row in enumerate(rankings[0], start=1)]
         if year:
             # A year the question names: clauses that speak of it come first among equals.
-            bonus = 0.5 / 61
+            bonus = 0.2 / 61
             mark = f"{year}年"
             fused = sorted(((row, score + (bonus if mark in self._normalized_texts[row] else 0.0))
                             for row, score in fused), key=lambda item: -item[1])
