@@ -257,6 +257,11 @@ def _index_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, help="sentence-transformers model name or path (env POLICYQA_MODEL)")
 
 
+def _output_options(p: argparse.ArgumentParser, batch_field: str) -> None:
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.add_argument("--batch", help=f'JSONL file of {{"id", "{batch_field}"}}; one JSON line out per line in')
+
+
 def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--city", action="append", help="only this city (repeatable), e.g. 沧州")
     p.add_argument("--province", action="append", help="only this province (repeatable), e.g. 河北")
@@ -283,16 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="a question in Chinese")
     p.add_argument("-k", type=int, default=10, help="how many clauses (default 10)")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
-    p.add_argument("--json", action="store_true", help="JSON output")
-    p.add_argument("--batch", help='JSONL file of {"id", "question"}; one JSON line out per line in')
+    _output_options(p, "question")
     _index_options(p)
     _filter_options(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="a short answer quoted from the cited clauses, or 未找到")
     p.add_argument("question", nargs="?", help="a question in Chinese")
-    p.add_argument("--json", action="store_true", help="JSON output")
-    p.add_argument("--batch", help='JSONL file of {"id", "question"}; one JSON line out per line in')
+    _output_options(p, "question")
     _index_options(p)
     _filter_options(p)
     p.set_defaults(func=cmd_ask)
@@ -301,8 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", help="a clause or any text describing a measure")
     p.add_argument("--clause-id", help="a clause id from search results")
     p.add_argument("-k", type=int, default=5, help="how many clauses (default 5)")
-    p.add_argument("--json", action="store_true", help="JSON output")
-    p.add_argument("--batch", help='JSONL file of {"id", "text"}; one JSON line out per line in')
+    _output_options(p, "text")
     _index_options(p)
     p.set_defaults(func=cmd_similar)
 
