@@ -28,6 +28,7 @@ TOPIC_GAP = 0.6          # share of the question's known words missing from a ci
 ECHO_PENALTY = 0.8       # for a phrase made only of the question's own characters
 FOLLOW_BONUS = 0.5       # for the phrase right after one that restates the question
 FRAME_PENALTY = 0.3      # for a frame (对于…, 按照…) or a subject (…等, …的): the measure follows it
+HEADING_PENALTY = 0.3    # for the clause's own heading: it names the measure, the text after it answers
 _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过|为了|为)|[等的]$")
 
 # "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
@@ -451,6 +452,8 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[_
         score -= ECHO_PENALTY * _repeats(q, text)
         if _FRAME.search(text.strip()):
             score -= FRAME_PENALTY
+        if _in_heading(span):
+            score -= HEADING_PENALTY
         # Right after a phrase that restates the question comes what it asks (探索产业园区“大孵化器”建设。
         # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing.
         previous = _previous_phrase(span)
@@ -458,6 +461,17 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[_
             score += FOLLOW_BONUS * _repeats(q, previous)
         scored.append((span, score))
     return sorted(scored, key=lambda x: -x[1])
+
+
+def _in_heading(span: _Span) -> bool:
+    """Is the phrase the clause's own numbered heading (25.积极推广应用科技创新券)? The heading names the
+    measure; the sentences after it say what the measure is, which is what a question asks."""
+    clause = span.hit.clause
+    if not clause.label or not clause.section or clause.part > 1:
+        return False
+    heading = normalize(clause.section[-1])
+    return len(heading) > len(normalize(clause.label)) and \
+        normalize(clause.text[:span.end]) in heading and len(normalize(clause.text)) > len(heading) + 10
 
 
 def _repeats(q: Question, phrase: str) -> float:
