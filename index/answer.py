@@ -29,6 +29,7 @@ ECHO_PENALTY = 0.8       # for a phrase made only of the question's own characte
 FOLLOW_BONUS = 0.5       # for the phrase right after one that restates the question
 FRAME_PENALTY = 0.3      # for a frame (对于…, 按照…) or a subject (…等, …的): the measure follows it
 HEADING_PENALTY = 0.3    # for the clause's own heading: it names the measure, the text after it answers
+_DUTY = re.compile(r"[(（](牵头|责任|配合)单位")
 _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过|为了|为)|[等的]$")
 
 # "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
@@ -511,9 +512,15 @@ def _widen(text: str, start: int, end: int) -> str:
     if not inside:
         return text[start:end].strip()
     first, last = inside[0], inside[-1]
-    while last + 1 < len(segments) and segments[last + 1][1] - segments[first][0] <= MAX_ANSWER:
+
+    def fits(a: int, b: int) -> bool:
+        # "(牵头单位:市科技局…)" says who acts, not what is done: never part of an answer.
+        extra = text[segments[a][0]:segments[b][1]]
+        return len(extra) <= MAX_ANSWER and not _DUTY.search(extra)
+
+    while last + 1 < len(segments) and fits(first, last + 1):
         last += 1
-    while first > 0 and segments[last][1] - segments[first - 1][0] <= MAX_ANSWER:
+    while first > 0 and fits(first - 1, last):
         first -= 1
     return text[segments[first][0]:segments[last][1]].strip()
 
