@@ -11,7 +11,7 @@ from pathlib import Path
 from index.errors import PolicyIndexError
 from ingest.citation import format_citation
 from ingest.model import IngestError
-from ingest.pipeline import Ingested, corpus_files, ingest_file, load_catalog
+from ingest.pipeline import CATALOG, Ingested, corpus_files, ingest_file, load_catalog
 
 DEFAULT_INDEX = Path(os.environ.get("POLICYQA_INDEX", ".index"))
 DEFAULT_CORPUS = Path(os.environ.get("POLICYQA_CORPUS", "corpus"))
@@ -22,6 +22,8 @@ def _expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        if path.name == CATALOG:
+            continue                    # `policyqa ingest corpus/*`: the catalog describes documents, is none
         out.extend(corpus_files(path) if path.is_dir() else [path])
     return out
 

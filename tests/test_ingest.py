@@ -287,3 +287,19 @@ def test_same_document_in_other_formats_ingests_the_same(tmp_path):
             reference.document.title, reference.document.city, reference.document.issuer,
             reference.document.doc_number, reference.document.date), name
         assert [c.section for c in result.clauses] == [c.section for c in reference.clauses], name
+
+
+def test_catalog_sets_metadata_by_hand(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in SEEDS[3:5]:
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "catalog.json").write_text(json.dumps(
+        {SEEDS[3].name: {"issuer": "廊坊市人民政府", "source_url": "https://example.gov.cn/lf.html"}},
+        ensure_ascii=False), encoding="utf-8")
+    assert main(["ingest", "--json", *sorted(str(p) for p in corpus.iterdir())]) == 0   # corpus/* with the catalog
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["issuer"] for r in records] == ["廊坊市人民政府", "连云港市人民政府办公室"]
+    (corpus / "catalog.json").write_text('{"%s": {"mayor": "x"}}' % SEEDS[3].name, encoding="utf-8")
+    assert main(["ingest", "--json", str(corpus)]) == 1
+    assert "unknown field" in capsys.readouterr().out
