@@ -300,6 +300,6 @@ def test_catalog_sets_metadata_by_hand(tmp_path, capsys):
     assert main(["ingest", "--json", *sorted(str(p) for p in corpus.iterdir())]) == 0   # corpus/* with the catalog
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["issuer"] for r in records] == ["廊坊市人民政府", "连云港市人民政府办公室"]
-    (corpus / "catalog.json").write_text('{"%s": {"mayor": "x"}}' % SEEDS[3].name, encoding="utf-8")
+    (corpus / "catalog.json").write_text(f'{{"{SEEDS[3].name}": {{"mayor": "x"}}}}', encoding="utf-8")
     assert main(["ingest", "--json", str(corpus)]) == 1
     assert "unknown field" in capsys.readouterr().out
