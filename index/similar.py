@@ -8,7 +8,7 @@ The source's own city is never returned: the point is to see what the others do.
 from __future__ import annotations
 
 from index.fuse import reciprocal_rank_fusion
-from index.search import Hit, Searcher
+from index.search import SHORTLIST, Hit, Searcher
 from ingest.model import Clause
 from ingest.sentences import sentences
 
@@ -75,5 +75,5 @@ def _ranked_rows(searcher: Searcher, query: str, heading: str) -> list[tuple[int
             if score > best.get(row, -1.0):
                 best[row] = score
     dense = sorted(best, key=lambda r: -best[r])
-    lexical = [row for row, _ in searcher.lexical.search(f"{heading} {query}", k=len(searcher.clauses))]
+    lexical = [row for row, _ in searcher.lexical.search(f"{heading} {query}", k=min(len(searcher.clauses), SHORTLIST))]
     return reciprocal_rank_fusion([dense, lexical], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
