@@ -18,7 +18,8 @@ import numpy as np
 
 from index import lexical
 from index.dense import DenseIndex
-from index.embed import Embedder, EmbeddingCache, encode_with_cache, model_setting
+from index.embed import Embedder, EmbeddingCache, Encoded, encode_with_cache, model_setting
+from index.errors import PolicyIndexError
 from index.store import FORMAT_VERSION, corpus_fingerprint, package_versions, read_manifest, write_atomically
 from ingest.model import Clause, Document, IngestError
 from ingest.pipeline import CATALOG, Ingested, corpus_files, ingest_file, load_catalog
@@ -76,7 +77,8 @@ def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str]]:
     return results, skipped
 
 
-def _fingerprint(corpus_dir: Path) -> str:
+def fingerprint_of(corpus_dir: Path) -> str:
+    """What staleness is judged by: the corpus documents and the catalog, names and bytes."""
     paths = corpus_files(corpus_dir)
     catalog = corpus_dir / CATALOG
     return corpus_fingerprint(paths + ([catalog] if catalog.exists() else []), root=corpus_dir)
@@ -107,7 +109,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
         [lexical_text(by_doc[c.doc_id], c) for c in clauses],
         lexical.Tokenizer(lexical.mine_terms([d.text for d in documents]), hmm=False),
     )
-    fingerprint = _fingerprint(corpus_dir)
+    fingerprint = fingerprint_of(corpus_dir)
 
     def fill(folder: Path) -> dict:
         _write_jsonl(folder / DOCUMENTS, [d.to_dict(with_text=True) for d in documents])
@@ -149,7 +151,6 @@ def _encode(embedder: Embedder, units: list[str], cache_dir: Path, progress: Pro
         vectors.append(part.vectors)
         new += part.new
         progress(min(start + step, len(units)), len(units))
-    from index.embed import Encoded
     return Encoded(np.concatenate(vectors), new)
 
 
@@ -163,9 +164,9 @@ def is_stale(corpus_dir: Path, index_dir: Path) -> str | None:
     """Why the index must be (re)built, or None when it is up to date."""
     try:
         manifest = read_manifest(Path(index_dir))
-    except Exception as exc:  # missing, corrupt, other format: all mean "build"
+    except PolicyIndexError as exc:  # missing, corrupt, other format: all mean "build"
         return str(exc)
-    if manifest.get("corpus_fingerprint") != _fingerprint(Path(corpus_dir)):
+    if manifest.get("corpus_fingerprint") != fingerprint_of(Path(corpus_dir)):
         return f"the corpus {corpus_dir} changed since the index was built"
     return None
 

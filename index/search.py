@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index import lexical
-from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS, _fingerprint
+from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS, fingerprint_of
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
@@ -121,7 +121,7 @@ class Searcher:
                                 f"not {embedder.name}: rebuild with `policyqa build --model {embedder.name}`")
         searcher = cls(folder, manifest, documents, clauses, owners, dense, lexical_index, embedder)
         if corpus_dir is not None and Path(corpus_dir).is_dir() and \
-                manifest.get("corpus_fingerprint") != _fingerprint(Path(corpus_dir)):
+                manifest.get("corpus_fingerprint") != fingerprint_of(Path(corpus_dir)):
             searcher.stale = f"语料库 {corpus_dir} 在建索引之后有改动：请运行 `policyqa build` 更新索引"
         return searcher
 
