@@ -144,6 +144,10 @@ class Searcher:
         return {d.city for d in self.documents if d.city}
 
     @cached_property
+    def _city_display(self) -> dict[str, str]:
+        return {d.city: d.city_display for d in self.documents if d.city}
+
+    @cached_property
     def _normalized_texts(self) -> list[str]:
         return [normalize(c.text) for c in self.clauses]
 
@@ -186,7 +190,7 @@ class Searcher:
         allowed = self._allowed_rows(filters)
         rankings = []
         if mode in ("hybrid", "dense"):
-            rankings.append(self._dense_ranking(query, allowed))
+            rankings.append(self._dense_ranking(query, allowed, understood.cities))
         if mode in ("hybrid", "lexical"):
             rankings.append(self._lexical_ranking(query, allowed))
         fused = reciprocal_rank_fusion(rankings) if len(rankings) > 1 else \
@@ -235,7 +239,10 @@ class Searcher:
             keep.append(row)
         return np.asarray(keep, dtype=np.int64)
 
-    def _dense_ranking(self, query: str, allowed: np.ndarray | None) -> list[int]:
+    def _dense_ranking(self, query: str, allowed: np.ndarray | None, cities: tuple[str, ...] = ()) -> list[int]:
+        # Laid out like the embedded sentences ("沧州市 …：sentence") when the question names its city.
+        if cities:
+            query = " ".join(self._city_display[c] for c in cities) + "：" + query
         vector = self.embedder.encode([query])
         # Every sentence at corpus size; for big indexes a shortlist, larger when a filter will thin it.
         k = min(self.dense.ntotal, SHORTLIST if allowed is None else max(SHORTLIST, 5 * len(allowed)))
