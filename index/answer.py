@@ -207,7 +207,6 @@ class _IndexFacts:
     """What answers look up per clause and city, computed once per loaded index."""
     words_of_city: dict[str, set[str]]      # words of each city's titles, headings and clauses
     words: set[str]                         # of the whole corpus
-    row_of: dict[str, int]                  # clause_id -> row
     units_of: dict[int, list[int]]          # row -> its embedded sentences, in order
 
 
@@ -225,8 +224,7 @@ def _facts(searcher: Searcher) -> _IndexFacts:
         units_of: dict[int, list[int]] = {}
         for unit, row in enumerate(searcher.owners.tolist()):
             units_of.setdefault(int(row), []).append(unit)
-        _FACTS[searcher] = _IndexFacts(per_city, set().union(*per_city.values()) if per_city else set(),
-                                       {c.clause_id: i for i, c in enumerate(searcher.clauses)}, units_of)
+        _FACTS[searcher] = _IndexFacts(per_city, set().union(*per_city.values()) if per_city else set(), units_of)
     return _FACTS[searcher]
 
 
@@ -390,10 +388,9 @@ def _anchor_score(phrase: str, anchors: tuple[str, str]) -> float:
     return score
 
 
-def _unit_scores(searcher: Searcher, question: str, rows: set[int]) -> dict[int, float]:
-    """Cosine of the question to every embedded sentence (with its context prefix) of the given clause
-    rows, straight from the index: the same scores search ranked clauses by."""
-    vector = searcher.embedder.encode([question])[0]
+def _unit_scores(searcher: Searcher, vector: np.ndarray, rows: set[int]) -> dict[int, float]:
+    """Cosine of the question (vector) to every embedded sentence (with its context prefix) of the given
+    clause rows, straight from the index: the same scores search ranked clauses by."""
     n = searcher.dense.ntotal
     return {unit: score for unit, score in searcher.dense.search_one(vector, min(n, 4000))
             if int(searcher.owners[unit]) in rows}
@@ -404,12 +401,13 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
     context prefix) plus word overlap, a little less for clauses search ranked lower."""
     top = hits[:TOP_CLAUSES]
     facts = _facts(searcher)
-    rows = {facts.row_of[h.clause.clause_id] for h in top}
-    unit_scores = _unit_scores(searcher, q.text, rows)
+    rows = {searcher.row(h.clause.clause_id) for h in top}
+    question = searcher.embedder.encode([q.text])[0]
+    unit_scores = _unit_scores(searcher, question, rows)
     out: list[tuple[_Span, float]] = []
     for rank, hit in enumerate(top):
         text = hit.clause.text
-        units = facts.units_of.get(facts.row_of[hit.clause.clause_id], [])
+        units = facts.units_of.get(searcher.row(hit.clause.clause_id), [])
         spans = sentence_spans(text) if hit.clause.kind != "table_row" else [(0, len(text))]
         for i, (s, e) in enumerate(spans):
             # Units are the clause's sentences in order; should they ever disagree, use the clause's best.
@@ -420,9 +418,9 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
         # The sentence alone against the question: its indexed vector carries the clause's context prefix,
         # the same for every sentence of a clause, which blurs which of them answers (fact containment
         # 0.56 -> 0.60 on the dev set).
-        vectors = searcher.embedder.encode([q.text, *(span.sentence for span, _ in out)])
+        vectors = searcher.embedder.encode([span.sentence for span, _ in out])
         out = [(span, score + BARE_SENTENCE_COS * float(c))
-               for (span, score), c in zip(out, vectors[1:] @ vectors[0], strict=True)]
+               for (span, score), c in zip(out, vectors @ question, strict=True)]
     return out
 
 

@@ -19,7 +19,7 @@ from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS, fingerprint_o
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
-from index.fuse import reciprocal_rank_fusion
+from index.fuse import best_per_group, reciprocal_rank_fusion
 from index.store import read_manifest
 from ingest import regions
 from ingest.citation import copy_text, format_citation, header_line
@@ -91,7 +91,6 @@ class Searcher:
         self.owners, self.dense, self.lexical, self.embedder = owners, dense, lexical_index, embedder
         self._docs = {d.doc_id: d for d in documents}
         self._rows = {c.clause_id: i for i, c in enumerate(clauses)}
-        self._doc_of_row = np.array([c.doc_id for c in clauses])
         self.stale: str | None = None
 
     @classmethod
@@ -131,6 +130,10 @@ class Searcher:
 
     def clause(self, clause_id: str) -> Clause:
         return self.clauses[self._rows[clause_id]]
+
+    def row(self, clause_id: str) -> int:
+        """A clause's row: its position in `clauses`, in the BM25 index and in `owners` values."""
+        return self._rows[clause_id]
 
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc_id == doc_id]
@@ -223,7 +226,7 @@ class Searcher:
             keyed.append(((turn[city], position), (row, score)))
         return [item for _, item in sorted(keyed)]
 
-    def _allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
+    def _allowed_rows(self, filters: SearchFilters) -> set[int] | None:
         if not filters:
             return None
         keep = []
@@ -237,9 +240,9 @@ class Searcher:
                     (filters.year_to and (year is None or year > filters.year_to)):
                 continue
             keep.append(row)
-        return np.asarray(keep, dtype=np.int64)
+        return set(keep)
 
-    def _dense_ranking(self, query: str, allowed: np.ndarray | None, cities: tuple[str, ...] = ()) -> list[int]:
+    def _dense_ranking(self, query: str, allowed: set[int] | None, cities: tuple[str, ...] = ()) -> list[int]:
         # Laid out like the embedded sentences ("沧州市 …：sentence") when the question names its city.
         if cities:
             query = " ".join(self._city_display[c] for c in cities) + "：" + query
@@ -247,24 +250,15 @@ class Searcher:
         # Every sentence at corpus size; for big indexes a shortlist, larger when a filter will thin it.
         k = min(self.dense.ntotal, SHORTLIST if allowed is None else max(SHORTLIST, 5 * len(allowed)))
         hits = self.dense.search(vector, k)
-        order, seen = [], set()
-        allowed_set = set(allowed.tolist()) if allowed is not None else None
-        for unit in hits.ids[0]:
-            row = int(self.owners[unit])
-            if row in seen or (allowed_set is not None and row not in allowed_set):
-                continue
-            seen.add(row)
-            order.append(row)
-        return order
+        # A clause scores by its best sentence.
+        clauses = best_per_group(list(zip(hits.ids[0].tolist(), hits.scores[0].tolist(), strict=True)),
+                                 lambda unit: int(self.owners[unit]))
+        return [row for row, _, _ in clauses if allowed is None or row in allowed]
 
-    def _lexical_ranking(self, query: str, allowed: np.ndarray | None) -> list[int]:
+    def _lexical_ranking(self, query: str, allowed: set[int] | None) -> list[int]:
         # RRF gives ranks past the shortlist almost nothing; fusing every BM25 hit costs 80 ms at 100k clauses.
         k = self.lexical.ntotal if allowed is not None else min(self.lexical.ntotal, SHORTLIST)
-        results = self.lexical.search(query, k=k)
-        if allowed is None:
-            return [row for row, _ in results]
-        allowed_set = set(allowed.tolist())
-        return [row for row, _ in results if row in allowed_set]
+        return [row for row, _ in self.lexical.search(query, k=k) if allowed is None or row in allowed]
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -7,7 +7,7 @@ The source's own city is never returned: the point is to see what the others do.
 
 from __future__ import annotations
 
-from index.fuse import reciprocal_rank_fusion
+from index.fuse import best_per_group, reciprocal_rank_fusion
 from index.search import SHORTLIST, Hit, Searcher
 from ingest.model import Clause
 from ingest.sentences import sentences
@@ -67,13 +67,8 @@ def _ranked_rows(searcher: Searcher, query: str, heading: str) -> list[tuple[int
     # best-matching sentence; the heading goes with each sentence as the index's units carry theirs.
     parts = sentences(query)[:12] or [query]
     vectors = searcher.embedder.encode([f"{heading}：{p}" if heading else p for p in parts])
-    best: dict[int, float] = {}
     n = searcher.dense.ntotal
-    for vector in vectors:
-        for unit, score in searcher.dense.search_one(vector, min(n, 400)):
-            row = int(searcher.owners[unit])
-            if score > best.get(row, -1.0):
-                best[row] = score
-    dense = sorted(best, key=lambda r: -best[r])
+    scored = [hit for vector in vectors for hit in searcher.dense.search_one(vector, min(n, 400))]
+    dense = [row for row, _, _ in best_per_group(scored, lambda unit: int(searcher.owners[unit]))]
     lexical = [row for row, _ in searcher.lexical.search(f"{heading} {query}", k=min(len(searcher.clauses), SHORTLIST))]
     return reciprocal_rank_fusion([dense, lexical], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])

@@ -18,7 +18,3 @@ def normalize(text: str) -> str:
     """
     return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_FOLD))
 
-
-def normalize_keep_spaces(text: str) -> str:
-    """NFKC with runs of whitespace collapsed to one space, for text where spaces separate words (Latin)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD)).strip()

@@ -98,11 +98,3 @@ def find_regions(text: str) -> list[Region]:
             found.append(candidates[0])
     return found
 
-
-def lookup(name: str) -> Region | None:
-    """A city or province by its full or short name (沧州, 沧州市, 河北); None when unknown or ambiguous."""
-    candidates = _by_name().get(name.strip(), [])
-    non_county = [r for r in candidates if r.level != "county"]
-    if len(non_county) == 1:
-        return non_county[0]
-    return candidates[0] if len(candidates) == 1 else None
