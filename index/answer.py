@@ -21,9 +21,11 @@ from ingest.normalize import normalize
 from ingest.sentences import sentence_spans
 
 MAX_ANSWER = 30          # characters: an answer is a phrase, not a clause
+MAX_LIST_ANSWER = 60     # a "哪些" question is answered by its whole list of names, still not a clause
+LIST_BONUS = 0.3         # for a list phrase (…、…) when the question asks "哪些"
 TOP_CLAUSES = 5          # clauses whose sentences compete for the answer
 SENTENCES_KEPT = 3       # best sentences whose phrases compete
-PHRASE_COS = 0.5         # weight of a phrase's own likeness to the question
+PHRASE_COS = 1.5         # weight of a phrase's own likeness to the question (0.5 -> 1.5: dev 0.60 -> 0.68)
 BARE_SENTENCE_COS = 0.5  # weight of a sentence's likeness to the question without its context prefix
 TOPIC_GAP = 0.6          # share of the question's known words missing from a city's documents to refuse
 ECHO_PENALTY = 0.8       # for a phrase made only of the question's own characters
@@ -94,6 +96,7 @@ class Question:
     units: tuple[str, ...]                # units the question asks for, () when it does not say
     wants_target: bool                    # 目标/要/计划: a planned figure, not an achieved one
     wants_max: bool                       # 最高补贴多少
+    wants_list: bool = False              # 哪些/哪几: several names answer it
 
 
 def parse_question(question: str, cities: tuple[str, ...] = ()) -> Question:
@@ -117,7 +120,7 @@ def parse_question(question: str, cities: tuple[str, ...] = ()) -> Question:
             units = hint
             break
     return Question(question, core, bool(_NUMERIC.search(text)), period, units,
-                    bool(_TARGET.search(text)), "最高" in text or "最多" in text)
+                    bool(_TARGET.search(text)), "最高" in text or "最多" in text, bool(re.search(r"哪些|哪几", text)))
 
 
 def bigram_recall(query: str, text: str) -> float:
@@ -285,9 +288,10 @@ def _numeric_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) ->
         for figure in clause_figures(hit.clause):
             if normalize(figure.text) in asked_figures:
                 continue                              # the 20亿元 of "销售收入20亿元以上的企业"
+            past = _reviews_past(hit.clause, doc_year)
             if q.period:
                 year_ok = (q.period[0] <= figure.year <= q.period[1]) if figure.year else \
-                    _covers(horizons[doc.doc_id], q.period)
+                    _covers(horizons[doc.doc_id], q.period) or (past is not None and _covers(past, q.period))
                 if not year_ok:
                     continue
             if figure.label:
@@ -303,7 +307,10 @@ def _numeric_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) ->
                 score += 0.2 if figure.qualifier in ("最高", "最多") else 0.0
             if not figure.label and _STATED.search(hit.clause.text[max(0, figure.start - 4):figure.start]):
                 score += STATED_BONUS                 # 科技型中小企业达1000家以上, not 每年遴选200家科技型…
-            achieved = "完成" in figure.label or (figure.year and doc_year and figure.year < doc_year)
+            if q.period and figure.year and q.period[0] == q.period[1] == figure.year:
+                score += YEAR_BONUS                   # "2018年…多少": the figure its sentence dates 2018
+            achieved = "完成" in figure.label or (figure.year and doc_year and figure.year < doc_year) or \
+                (past is not None and not figure.year)
             if q.wants_target and achieved:
                 score -= 0.3
             elif achieved and not q.wants_target and q.period:
@@ -317,6 +324,19 @@ def _numeric_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) ->
     confidence = float(np.clip(best.overlap, 0.0, 1.0))
     citations = [best.hit] + [h for h in hits[:3] if h.clause.clause_id != best.hit.clause.clause_id]
     return Answer(q.text, best.figure.display, False, confidence, None, citations[:3], [], best.context)
+
+
+# A plan's review of where things stand ("(一)基础与现状", "“十三五”取得的成效") reports what was reached
+# in the years before the plan, though its sentences seldom name a year.
+_REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
+YEAR_BONUS = 0.2
+
+
+def _reviews_past(clause, doc_year: int | None) -> tuple[int, int] | None:
+    """The five years before the document's date when the clause sits in a review section, else None."""
+    if doc_year is None or not any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section):
+        return None
+    return (doc_year - 5, doc_year - 1)
 
 
 def _no_figure_reason(q: Question, cities) -> str:
@@ -377,6 +397,33 @@ def wh_anchors(question: str) -> tuple[str, str]:
         right = right[1:]
     right = right.replace("的", "")                       # 公司的氢燃料 -> 公司氢燃: the answer ends in 公司
     return left[-3:], right[:4]
+
+
+# What a "which X" question asks for: 由哪个[县]来担当 -> a phrase naming a county (固安县) answers it.
+_ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?|什么)(县|公司|学校|大学|学院|高校|部门|单位)")
+# How a name of each kind ends: a 部门 is a 局, 委 or 办 (市科技和地震局).
+_NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院|所|单位", "学校": "学校|大学|学院",
+              "高校": "大学|学院|高校"}
+TYPE_BONUS = 0.6
+_GENERIC = set("关各等级类个家所或和与及本该其全省市县区我")   # 有关部门, 各县, 省级…: no name
+
+
+def answer_type(question: str) -> str | None:
+    m = _ANSWER_TYPE.search(normalize(question))
+    return m.group(1) if m else None
+
+
+def _type_score(phrase: str, kind: str | None, question: str) -> float:
+    """TYPE_BONUS when the phrase names something of the asked kind that the question does not (固安县)."""
+    if not kind:
+        return 0.0
+    hay, asked = normalize(phrase), normalize(question)
+    for m in re.finditer(_NAME_ENDS.get(kind, re.escape(kind)), hay):
+        name = hay[max(0, m.start() - 2):m.end()]
+        before = hay[m.start() - 1] if m.start() else ""
+        if re.match(r"[\u4e00-\u9fff]", before) and before not in _GENERIC and name not in asked:
+            return TYPE_BONUS
+    return 0.0
 
 
 def _anchor_score(phrase: str, anchors: tuple[str, str]) -> float:
@@ -453,9 +500,13 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[_
     texts = [span.hit.clause.text[span.start:span.end] for span, _ in items]
     vectors = searcher.embedder.encode([q.text, *texts])
     anchors = wh_anchors(q.text)
+    kind = answer_type(q.text)
     scored = []
     for (span, parent), text, cos in zip(items, texts, vectors[1:] @ vectors[0], strict=True):
         score = parent + PHRASE_COS * float(cos) + 0.3 * bigram_recall(q.core, text) + _anchor_score(text, anchors)
+        score += _type_score(text, kind, q.text)
+        if q.wants_list and "、" in text:
+            score += LIST_BONUS
         score -= ECHO_PENALTY * _repeats(q, text)
         if _FRAME.search(text.strip()):
             score -= FRAME_PENALTY
@@ -501,13 +552,41 @@ def _fact_answer(searcher: Searcher, q: Question, hits: list[Hit], cities) -> An
     phrases = rank_phrases(searcher, q, ranked_sentences)
     best = phrases[0][0]
     phrase = best.hit.clause.text[best.start:best.end].strip()
-    if len(phrase) > MAX_ANSWER:
+    listed = _list_answer(phrase, q) if q.wants_list else None
+    if listed:
+        text = listed
+    elif len(phrase) > MAX_ANSWER:
         text = _trim(searcher, phrase, q)
     else:
         text = _widen(best.hit.clause.text, best.start, best.end)
     confidence = float(np.clip((max(scores) - 0.4) / 0.8, 0.0, 1.0))   # sentence scores run ~0.5..1.2
     citations = [best.hit] + [h for h in hits[:3] if h.clause.clause_id != best.hit.clause.clause_id]
     return Answer(q.text, text, False, confidence, None, citations[:3], [], best.sentence)
+
+
+def _list_answer(phrase: str, q: Question) -> str | None:
+    """The names a "哪些" question asks for, from a list phrase: the items (、) without the words before
+    them that the question already says (参加[北京科博会、…、深圳高交会]等国际展会) and without the trailing
+    等…; None when the phrase is no list or the list is too long to quote."""
+    last = phrase.rfind("、")
+    if last < 0:
+        return None
+    start = 0
+    left, _ = wh_anchors(q.text)
+    for anchor in (left, left[-2:]):
+        at = phrase.find(anchor) if len(anchor) >= 2 else -1
+        if 0 <= at and at + len(anchor) < last:          # 组织企业、高校参加[北京科博会、…]: after the verb
+            start = at + len(anchor)
+            break
+    tail = re.search(r"等", phrase[last:])
+    items = [i.strip() for i in phrase[start:last + tail.start() if tail else len(phrase)].split("、")]
+    # "哪些分中心": when only some items are of the kind asked, those are the answer.
+    asked = re.search(r"(?:哪些|哪几[个家所项类种]?)([\u4e00-\u9fff]{2,4})(?:$|[^\u4e00-\u9fff])", normalize(q.text))
+    of_kind = [i for i in items if asked and i.endswith(asked.group(1))]
+    if 0 < len(of_kind) < len(items):
+        items = of_kind
+    text = "、".join(items)
+    return text if len(text) <= MAX_LIST_ANSWER else None
 
 
 def _widen(text: str, start: int, end: int) -> str:
@@ -546,6 +625,7 @@ def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
     anchors = wh_anchors(q.text)
     vectors = searcher.embedder.encode([q.text, *windows])
     # Longer windows a little higher: a fuller quote is safer than a fragment.
-    scores = [float(c) + _anchor_score(w, anchors) + 0.3 * bigram_recall(q.core, w) + 0.01 * len(w)
-              for w, c in zip(windows, vectors[1:] @ vectors[0], strict=True)]
+    kind = answer_type(q.text)
+    scores = [float(c) + _anchor_score(w, anchors) + _type_score(w, kind, q.text) + 0.3 * bigram_recall(q.core, w)
+              + 0.01 * len(w) for w, c in zip(windows, vectors[1:] @ vectors[0], strict=True)]
     return windows[int(np.argmax(scores))]

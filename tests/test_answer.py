@@ -118,6 +118,33 @@ def test_fact_answer_is_a_short_verbatim_phrase(searcher):
     assert normalize(result.text) in normalize(result.citations[0].clause.text)
 
 
+def test_which_ones_question_gets_the_whole_list_without_its_lead_in(searcher):
+    result = answer(searcher, "沧州组织企业、高校参加哪些技术展会?")
+    assert result.text == "北京科博会、北京国际技术转移大会、深圳高交会"
+
+
+def test_which_ones_question_keeps_only_the_items_of_the_kind_asked(searcher):
+    # 北京计算机中心黄骅分中心、北京化工大学沧州技术转移中心、沧州市科技大市场: one is a 分中心.
+    result = answer(searcher, "沧州的技术市场服务平台有哪些分中心?")
+    assert "北京计算机中心黄骅分中心" in result.text and "大市场" not in result.text
+
+
+def test_which_department_question_gets_a_department_name(searcher):
+    result = answer(searcher, "张家口科技创新领导小组的办公室放在哪个部门?")
+    assert "市科技和地震局" in result.text
+
+
+def test_a_figure_dated_the_year_asked_beats_an_undated_target(searcher):
+    # "2018年完成技术交易总额14亿元" vs the plan's undated "技术交易总额达到20亿元".
+    assert answer(searcher, "张家口2018年的技术交易总额目标是多少?").text == "14亿元"
+
+
+def test_a_plans_review_section_answers_for_the_period_before_it(searcher):
+    # 《沧州市科技创新“十四五”规划》 reviews the 十三五 in "(一)基础与现状" without naming years.
+    result = answer(searcher, "沧州在十三五期间选派了多少名科技特派员?")
+    assert result.text == "304名" and _cites(result, "选派科技特派员304名")
+
+
 def test_refusal_for_a_city_not_in_the_corpus(searcher):
     result = answer(searcher, "保定市2025年高新技术企业目标是多少?")
     assert result.abstained and result.text is None and result.confidence == 0.0
