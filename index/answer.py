@@ -592,7 +592,10 @@ def _list_answer(phrase: str, q: Question) -> str | None:
 def _widen(text: str, start: int, end: int) -> str:
     """The chosen phrase with the phrases after it (then before it) while the quote stays short: the
     words that answer often sit next to the phrase that matched the question (建立协调联动机制，适时召开联席会议)."""
-    segments = _segments(text, 0, len(text))
+    # Within the phrase's own sentence: a quote that runs on past "。" or a line end reads as two answers.
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    segments = _segments(text, before[-1] if before else 0, after.start() if after else len(text))
     inside = [i for i, (a, b) in enumerate(segments) if a < end and b > start]
     if not inside:
         return text[start:end].strip()
