@@ -346,6 +346,14 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
                 icon=":material/search_off:")
         return set()
     source = reply.citations[0] if reply.citations else None
+    if reply.per_city:
+        # "哪些城市…": the cities, then each city's clause.
+        with st.container(border=True):
+            st.html('<div class="pq-label">有相关条款的城市</div>'
+                    f'<div class="pq-answer">{html.escape(reply.text)}</div>')
+        for hit in reply.citations:
+            hit_card(searcher, hit, key=f"a-{hit.clause.clause_id}")
+        return {hit.clause.clause_id for hit in reply.citations}
     with st.container(border=True):
         st.html(f'<div class="pq-label">回答</div><div class="pq-answer">{html.escape(reply.text)}</div>'
                 + (f'<div class="pq-cite">出处：{html.escape(source.citation)}</div>' if source else ""))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.figures import Figure, clause_figures, find_figures, years_in
-from index.search import Hit, Searcher, SearchFilters
+from index.search import ACROSS_CITIES, Hit, Searcher, SearchFilters
 from ingest.model import Document
 from ingest.normalize import normalize
 from ingest.sentences import sentence_spans
@@ -73,6 +74,7 @@ class Answer:
     citations: list[Hit] = field(default_factory=list)  # the clause the answer is quoted from first
     related: list[Hit] = field(default_factory=list)    # nearest clauses when refused
     quote: str | None = None                            # the verbatim span the answer comes from
+    per_city: bool = False                              # the answer names cities, one citation each
 
     def __post_init__(self) -> None:
         if self.abstained == (self.text is not None):
@@ -175,6 +177,10 @@ def answer(searcher: Searcher, question: str, filters: SearchFilters | None = No
         reason = _topic_gap(searcher, q, cities)
         if reason:
             return _refuse(question, reason, hits)
+    if not cities and not q.numeric and ACROSS_CITIES.search(normalize(question)):
+        across = _cities_answer(searcher, q, result.hits)
+        if across:
+            return across
     if q.numeric:
         found = _numeric_answer(searcher, q, hits, cities)
         if not found.abstained or q.period:
@@ -210,6 +216,7 @@ class _IndexFacts:
     """What answers look up per clause and city, computed once per loaded index."""
     words_of_city: dict[str, set[str]]      # words of each city's titles, headings and clauses
     words: set[str]                         # of the whole corpus
+    clause_frequency: Counter               # word -> number of clauses (with their headings) using it
     units_of: dict[int, list[int]]          # row -> its embedded sentences, in order
 
 
@@ -220,15 +227,45 @@ def _facts(searcher: Searcher) -> _IndexFacts:
     if searcher not in _FACTS:
         tokenizer = searcher.lexical.tokenizer
         per_city: dict[str, set[str]] = {}
+        frequency: Counter = Counter()
         for clause in searcher.clauses:
             doc = searcher.document(clause.doc_id)
             per_city.setdefault(doc.city or "", set()).update(
                 tokenizer(" ".join([doc.title, *clause.section, clause.text])))
+            frequency.update(set(tokenizer(" ".join([*clause.section, clause.text]))))
         units_of: dict[int, list[int]] = {}
         for unit, row in enumerate(searcher.owners.tolist()):
             units_of.setdefault(int(row), []).append(unit)
-        _FACTS[searcher] = _IndexFacts(per_city, set().union(*per_city.values()) if per_city else set(), units_of)
+        _FACTS[searcher] = _IndexFacts(per_city, set().union(*per_city.values()) if per_city else set(),
+                                       frequency, units_of)
     return _FACTS[searcher]
+
+
+SPECIFIC_SHARE = 0.2    # a word in at most this share of clauses names a measure (院士工作站), not a theme (创新)
+_FRAMING = {"分别", "安排", "做法", "情况", "城市", "地方", "各地", "各市", "上"}   # 各市在…上分别有什么安排
+
+
+def _cities_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> Answer | None:
+    """"哪些城市/各市…": the cities that take the measure, each cited by its best clause. A city counts when
+    one of its clauses among the hits uses one of the question's two most specific words; None when the
+    question has no specific word (then it is answered like any other)."""
+    facts = _facts(searcher)
+    limit = max(3, SPECIFIC_SHARE * len(searcher.clauses))
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", q.core)))
+             if len(w) >= 2 and w not in _FRAMING and 0 < facts.clause_frequency[w] <= limit]
+    specific = sorted(words, key=lambda w: facts.clause_frequency[w])[:2]
+    if not specific:
+        return None
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        text = normalize(" ".join([*hit.clause.section, hit.clause.text]))
+        if hit.document.city and hit.document.city not in best and any(w in text for w in specific):
+            best[hit.document.city] = hit
+    if not best:
+        return None
+    names = "、".join(h.document.city_display for h in best.values())
+    return Answer(q.text, names, False, len(best) / len(searcher.cities), None, list(best.values()), [], None,
+                  per_city=True)
 
 
 def _refuse(question: str, reason: str, related: list[Hit]) -> Answer:

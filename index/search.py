@@ -33,7 +33,8 @@ SHORTLIST = 1000      # candidates taken from each ranking before fusion
 # 0.69 -> 0.81, dev set unchanged (bench/README.md).
 RRF_K = 20
 # "What did the cities do about X": the answer is one list per city, so results alternate between cities.
-_ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪些(城市|地方|市)|不同城市|其他城市|多地|各省市")
+ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个|几座|个)(城市|地方|市)|"
+                           r"不同城市|其他城市|多地|各省市")
 _YEAR = re.compile(r"(?<![0-9])(19[89][0-9]|20[0-9]{2})\s*年")
 
 
@@ -213,7 +214,7 @@ class Searcher:
             # user can still see other cities below).
             wanted = set(understood.cities)
             fused.sort(key=lambda item: (self._docs[self.clauses[item[0]].doc_id].city not in wanted, -item[1]))
-        elif _ACROSS_CITIES.search(query):
+        elif ACROSS_CITIES.search(query):
             fused = self._alternate_cities(fused)
         terms = tuple(t for t in dict.fromkeys(self.lexical.tokenizer(query)) if len(t) >= 2)
         hits = [self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]))

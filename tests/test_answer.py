@@ -145,6 +145,14 @@ def test_a_plans_review_section_answers_for_the_period_before_it(searcher):
     assert result.text == "304名" and _cites(result, "选派科技特派员304名")
 
 
+def test_which_cities_question_names_the_cities_that_take_the_measure(searcher):
+    # 院士工作站: in 沧州's, 张家口's and 连云港's documents, never in 廊坊's.
+    result = answer(searcher, "哪几个城市提出要建院士工作站?")
+    assert set(result.text.split("、")) == {"沧州市", "张家口市", "连云港市"}
+    assert [h.document.city_display for h in result.citations] == result.text.split("、")
+    assert all("院士" in h.clause.text for h in result.citations)
+
+
 def test_refusal_for_a_city_not_in_the_corpus(searcher):
     result = answer(searcher, "保定市2025年高新技术企业目标是多少?")
     assert result.abstained and result.text is None and result.confidence == 0.0

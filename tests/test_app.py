@@ -87,6 +87,14 @@ def test_example_question_fills_the_box_and_is_answered(app):
     assert card_headers(app)[0].startswith("沧州市")
 
 
+def test_which_cities_question_lists_the_cities_each_with_its_clause(app):
+    ask(app, "哪些城市支持建设院士工作站？")
+    answer = html_of(app).split('<div class="pq-answer">', 1)[1].split("</div>", 1)[0]
+    cities = answer.split("、")
+    assert set(cities) == {"沧州市", "张家口市", "连云港市"}
+    assert [h.split(" ·")[0] for h in card_headers(app)[:3]] == cities
+
+
 def test_question_about_a_city_outside_the_corpus_says_not_found(app):
     ask(app, "保定的人才政策有哪些？")
     assert "未找到" in app.info[0].value and "保定" in app.info[0].value
