@@ -9,8 +9,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from index.answer import bigram_recall
 from index.figures import KINDS, extract_figures, table_figures
+from index.question import bigram_recall
 from index.search import Hit, Searcher, SearchFilters
 from ingest.normalize import normalize
 from ingest.sentences import sentences

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import Answer, answer, bigram_recall, document_horizon, parse_question, wh_anchors
+from index.answer import Answer, answer, document_horizon
 from index.figures import extract_figures, find_figures, indicator_unit, table_figures
+from index.question import bigram_recall, parse_question, wh_anchors
 from ingest.normalize import normalize
 from ingest.pipeline import ingest_file
 

@@ -1,0 +1,296 @@
+"""Fact answers quoted verbatim from the clauses: the comma-delimited phrase of the best-matching sentence
+that best answers the question, widened to its neighbours or trimmed to a run of list items while it
+stays short.
+
+No language model: sentences are ranked by the index's own sentence scores and word overlap, their phrases
+by likeness to the question, the words around its question word and the kind of name it asks for. Apart
+from answer.py, which decides whether a question gets a quote, a figure or a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.index_facts import facts_of
+from index.question import Question, answer_type, bigram_recall, wh_anchors
+from index.search import Hit, Searcher
+from ingest.normalize import normalize
+from ingest.sentences import sentence_spans
+
+MAX_ANSWER = 30          # characters: an answer is a phrase, not a clause
+MAX_LIST_ANSWER = 60     # a "哪些" question is answered by its whole list of names, still not a clause
+LIST_BONUS = 0.3         # for a list phrase (…、…) when the question asks "哪些"
+TOP_CLAUSES = 5          # clauses whose sentences compete for the answer
+SENTENCES_KEPT = 3       # best sentences whose phrases compete
+PHRASE_COS = 1.5         # weight of a phrase's own likeness to the question (0.5 -> 1.5: dev 0.60 -> 0.68)
+BARE_SENTENCE_COS = 0.5  # weight of a sentence's likeness to the question without its context prefix
+ECHO_PENALTY = 0.8       # for a phrase made only of the question's own characters
+FOLLOW_BONUS = 0.5       # for the phrase right after one that restates the question
+FRAME_PENALTY = 0.3      # for a frame (对于…, 按照…) or a subject (…等, …的): the measure follows it
+HEADING_PENALTY = 0.3    # for the clause's own heading: it names the measure, the text after it answers
+_DUTY = re.compile(r"[(（](牵头|责任|配合)单位")
+_FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过|为了|为)|[等的]$")
+SEGMENT_END = re.compile(r"[，,；;：:。！？!?\n]")
+SENTENCE_END = re.compile(r"[；;。！？!?\n]")
+
+
+@dataclass(frozen=True)
+class _Span:
+    hit: Hit
+    rank: int
+    sentence: str
+    start: int            # offsets of the span in the clause text
+    end: int
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Comma-delimited phrases of text[start:end], offsets into text, each without its punctuation."""
+    out, s = [], start
+    for m in SEGMENT_END.finditer(text, start, end):
+        if m.start() > s:
+            out.append((s, m.start()))
+        s = m.end()
+    if s < end:
+        out.append((s, end))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def _echo(question: str, phrase: str) -> float:
+    """Share of the phrase's characters that the question already has: 1.0 = it only repeats it."""
+    chars = [c for c in normalize(phrase) if c.isalnum()]
+    if not chars:
+        return 1.0
+    asked = set(normalize(question))
+    return sum(c in asked for c in chars) / len(chars)
+
+
+# How a name of each kind ends: a 部门 is a 局, 委 or 办 (市科技和地震局).
+_NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院|所|单位", "学校": "学校|大学|学院",
+              "高校": "大学|学院|高校"}
+TYPE_BONUS = 0.6
+_GENERIC = set("关各等级类个家所或和与及本该其全省市县区我")   # 有关部门, 各县, 省级…: no name
+
+
+def _type_score(phrase: str, kind: str | None, question: str) -> float:
+    """TYPE_BONUS when the phrase names something of the asked kind that the question does not (固安县)."""
+    if not kind:
+        return 0.0
+    hay, asked = normalize(phrase), normalize(question)
+    for m in re.finditer(_NAME_ENDS.get(kind, re.escape(kind)), hay):
+        name = hay[max(0, m.start() - 2):m.end()]
+        before = hay[m.start() - 1] if m.start() else ""
+        if re.match(r"[\u4e00-\u9fff]", before) and before not in _GENERIC and name not in asked:
+            return TYPE_BONUS
+    return 0.0
+
+
+def _anchor_score(phrase: str, anchors: tuple[str, str]) -> float:
+    hay = normalize(phrase)
+    score = 0.0
+    for anchor in anchors:
+        if len(anchor) >= 2 and (anchor in hay or anchor[:2] in hay or anchor[-2:] in hay):
+            score += 0.5 if anchor in hay else 0.25
+    return score
+
+
+def _unit_scores(searcher: Searcher, vector: np.ndarray, rows: set[int]) -> dict[int, float]:
+    """Cosine of the question (vector) to every embedded sentence (with its context prefix) of the given
+    clause rows, straight from the index: the same scores search ranked clauses by."""
+    n = searcher.dense.ntotal
+    return {unit: score for unit, score in searcher.dense.search_one(vector, min(n, 4000))
+            if int(searcher.owners[unit]) in rows}
+
+
+def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tuple[_Span, float]]:
+    """Sentences of the top clauses, best first: the index's own sentence score (cosine with the
+    context prefix) plus word overlap, a little less for clauses search ranked lower."""
+    top = hits[:TOP_CLAUSES]
+    facts = facts_of(searcher)
+    rows = {searcher.row(h.clause.clause_id) for h in top}
+    question = searcher.embedder.encode([q.text])[0]
+    unit_scores = _unit_scores(searcher, question, rows)
+    out: list[tuple[_Span, float]] = []
+    for rank, hit in enumerate(top):
+        text = hit.clause.text
+        units = facts.units_of.get(searcher.row(hit.clause.clause_id), [])
+        spans = sentence_spans(text) if hit.clause.kind != "table_row" else [(0, len(text))]
+        for i, (s, e) in enumerate(spans):
+            # Units are the clause's sentences in order; should they ever disagree, use the clause's best.
+            cos = unit_scores.get(units[i], 0.0) if len(units) == len(spans) else \
+                max((unit_scores.get(u, 0.0) for u in units), default=0.0)
+            out.append((_Span(hit, rank, text[s:e], s, e), cos + 0.3 * bigram_recall(q.core, text[s:e]) - 0.02 * rank))
+    if out:
+        # The sentence alone against the question: its indexed vector carries the clause's context prefix,
+        # the same for every sentence of a clause, which blurs which of them answers (fact containment
+        # 0.56 -> 0.60 on the dev set).
+        vectors = searcher.embedder.encode([span.sentence for span, _ in out])
+        out = [(span, score + BARE_SENTENCE_COS * float(c))
+               for (span, score), c in zip(out, vectors @ question, strict=True)]
+    return out
+
+
+def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[_Span, float]],
+                 sentences_kept: int | None = None) -> list[tuple[_Span, float]]:
+    """Comma phrases of the best sentences, best first. A phrase gains from its sentence's score, its own
+    likeness to the question, the words around the question word (深化与[…]的院地合作), and loses when
+    it only repeats the question (the answer is then the next phrase: "如何探索…" -> 探索园区投入…)."""
+    order = sorted(range(len(ranked_sentences)), key=lambda i: -ranked_sentences[i][1])
+    sentences = [s for s, _ in ranked_sentences]
+    pool: dict[tuple[str, int], tuple[_Span, float]] = {}
+
+    def add(sent: _Span, a: int, b: int, parent: float) -> None:
+        key = (sent.hit.clause.clause_id, a)
+        if key not in pool or pool[key][1] < parent:
+            pool[key] = (_Span(sent.hit, sent.rank, sent.sentence, a, b), parent)
+
+    for i in order[:sentences_kept or SENTENCES_KEPT]:
+        sent, parent = ranked_sentences[i]
+        for a, b in _segments(sent.hit.clause.text, sent.start, sent.end):
+            add(sent, a, b, parent)
+        nxt = i + 1
+        if nxt < len(sentences) and sentences[nxt].hit is sent.hit:
+            after = sentences[nxt]
+            for a, b in _segments(after.hit.clause.text, after.start, after.end)[:1]:
+                add(after, a, b, parent - 0.05)
+    if not pool:
+        return []
+    items = list(pool.values())
+    texts = [span.hit.clause.text[span.start:span.end] for span, _ in items]
+    vectors = searcher.embedder.encode([q.text, *texts])
+    anchors = wh_anchors(q.text)
+    kind = answer_type(q.text)
+    scored = []
+    for (span, parent), text, cos in zip(items, texts, vectors[1:] @ vectors[0], strict=True):
+        score = parent + PHRASE_COS * float(cos) + 0.3 * bigram_recall(q.core, text) + _anchor_score(text, anchors)
+        score += _type_score(text, kind, q.text)
+        if q.wants_list and "、" in text:
+            score += LIST_BONUS
+        score -= ECHO_PENALTY * _repeats(q, text)
+        if _FRAME.search(text.strip()):
+            score -= FRAME_PENALTY
+        if _in_heading(span):
+            score -= HEADING_PENALTY
+        # Right after a phrase that restates the question comes what it asks (探索产业园区“大孵化器”建设。
+        # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing.
+        previous = _previous_phrase(span)
+        if previous:
+            score += FOLLOW_BONUS * _repeats(q, previous)
+        scored.append((span, score))
+    return sorted(scored, key=lambda x: -x[1])
+
+
+def _in_heading(span: _Span) -> bool:
+    """Is the phrase the clause's own numbered heading (25.积极推广应用科技创新券)? The heading names the
+    measure; the sentences after it say what the measure is, which is what a question asks."""
+    clause = span.hit.clause
+    if not clause.label or not clause.section or clause.part > 1:
+        return False
+    heading = normalize(clause.section[-1])
+    return len(heading) > len(normalize(clause.label)) and \
+        normalize(clause.text[:span.end]) in heading and len(normalize(clause.text)) > len(heading) + 10
+
+
+def _repeats(q: Question, phrase: str) -> float:
+    """0..1: how much a phrase only restates the question (its characters all asked, its words the core's)."""
+    return max(0.0, _echo(q.text, phrase) - 0.6) / 0.4 * min(1.0, 2 * bigram_recall(normalize(phrase), q.core))
+
+
+def _previous_phrase(span: _Span) -> str:
+    text = span.hit.clause.text
+    before = [seg for seg in _segments(text, 0, span.start)]
+    return text[before[-1][0]:before[-1][1]] if before else ""
+
+
+def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[_Span, str, float] | None:
+    """The quote that answers q from the hits' clauses: (the phrase's span, the answer text, confidence
+    0..1); None when the clauses have no sentence."""
+    ranked_sentences = rank_sentences(searcher, q, hits)
+    sentences = [s for s, _ in ranked_sentences]
+    scores = [score for _, score in ranked_sentences]
+    if not sentences:
+        return None
+    phrases = rank_phrases(searcher, q, ranked_sentences)
+    best = phrases[0][0]
+    phrase = best.hit.clause.text[best.start:best.end].strip()
+    listed = _list_answer(phrase, q) if q.wants_list else None
+    if listed:
+        text = listed
+    elif len(phrase) > MAX_ANSWER:
+        text = _trim(searcher, phrase, q)
+    else:
+        text = _widen(best.hit.clause.text, best.start, best.end)
+    confidence = float(np.clip((max(scores) - 0.4) / 0.8, 0.0, 1.0))   # sentence scores run ~0.5..1.2
+    return best, text, confidence
+
+
+def _list_answer(phrase: str, q: Question) -> str | None:
+    """The names a "哪些" question asks for, from a list phrase: the items (、) without the words before
+    them that the question already says (参加[北京科博会、…、深圳高交会]等国际展会) and without the trailing
+    等…; None when the phrase is no list or the list is too long to quote."""
+    last = phrase.rfind("、")
+    if last < 0:
+        return None
+    start = 0
+    left, _ = wh_anchors(q.text)
+    for anchor in (left, left[-2:]):
+        at = phrase.find(anchor) if len(anchor) >= 2 else -1
+        if 0 <= at and at + len(anchor) < last:          # 组织企业、高校参加[北京科博会、…]: after the verb
+            start = at + len(anchor)
+            break
+    tail = re.search(r"等", phrase[last:])
+    items = [i.strip() for i in phrase[start:last + tail.start() if tail else len(phrase)].split("、")]
+    # "哪些分中心": when only some items are of the kind asked, those are the answer.
+    asked = re.search(r"(?:哪些|哪几[个家所项类种]?)([\u4e00-\u9fff]{2,4})(?:$|[^\u4e00-\u9fff])", normalize(q.text))
+    of_kind = [i for i in items if asked and i.endswith(asked.group(1))]
+    if 0 < len(of_kind) < len(items):
+        items = of_kind
+    text = "、".join(items)
+    return text if len(text) <= MAX_LIST_ANSWER else None
+
+
+def _widen(text: str, start: int, end: int) -> str:
+    """The chosen phrase with the phrases after it (then before it) while the quote stays short: the
+    words that answer often sit next to the phrase that matched the question (建立协调联动机制，适时召开联席会议)."""
+    # Within the phrase's own sentence: a quote that runs on past "。" or a line end reads as two answers.
+    before = [m.end() for m in SENTENCE_END.finditer(text, 0, start)]
+    after = SENTENCE_END.search(text, end)
+    segments = _segments(text, before[-1] if before else 0, after.start() if after else len(text))
+    inside = [i for i, (a, b) in enumerate(segments) if a < end and b > start]
+    if not inside:
+        return text[start:end].strip()
+    first, last = inside[0], inside[-1]
+
+    def fits(a: int, b: int) -> bool:
+        # "(牵头单位:市科技局…)" says who acts, not what is done: never part of an answer.
+        extra = text[segments[a][0]:segments[b][1]]
+        return len(extra) <= MAX_ANSWER and not _DUTY.search(extra)
+
+    while last + 1 < len(segments) and fits(first, last + 1):
+        last += 1
+    while first > 0 and fits(first - 1, last):
+        first -= 1
+    return text[segments[first][0]:segments[last][1]].strip()
+
+
+def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
+    """A phrase longer than MAX_ANSWER: the run of its list items (、) that best matches the question
+    (by meaning, and by the words around the question word), else its start."""
+    if len(phrase) <= MAX_ANSWER:
+        return phrase
+    cuts = [0] + [m.end() for m in re.finditer(r"、", phrase)] + [len(phrase) + 1]
+    windows = []
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            if cuts[j] - 1 - cuts[i] > MAX_ANSWER and j > i + 1:
+                break
+            windows.append(phrase[cuts[i]:cuts[j] - 1][:MAX_ANSWER])
+    anchors = wh_anchors(q.text)
+    vectors = searcher.embedder.encode([q.text, *windows])
+    # Longer windows a little higher: a fuller quote is safer than a fragment.
+    kind = answer_type(q.text)
+    scores = [float(c) + _anchor_score(w, anchors) + _type_score(w, kind, q.text) + 0.3 * bigram_recall(q.core, w)
+              + 0.01 * len(w) for w, c in zip(windows, vectors[1:] @ vectors[0], strict=True)]
+    return windows[int(np.argmax(scores))]
