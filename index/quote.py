@@ -3,8 +3,8 @@ that best answers the question, widened to its neighbours or trimmed to a run of
 stays short.
 
 No language model: sentences are ranked by the index's own sentence scores and word overlap, their phrases
-by likeness to the question, the words around its question word and the kind of name it asks for. Apart
-from answer.py, which decides whether a question gets a quote, a figure or a refusal.
+by likeness to the question, the words around its question word and the kind of name it asks for.
+Whether a question gets a quote at all, a figure or a refusal is answer.py's decision.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ SENTENCE_END = re.compile(r"[；;。！？!?\n]")
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
     hit: Hit
     rank: int
     sentence: str
@@ -104,7 +104,7 @@ def _unit_scores(searcher: Searcher, vector: np.ndarray, rows: set[int]) -> dict
             if int(searcher.owners[unit]) in rows}
 
 
-def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tuple[_Span, float]]:
+def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tuple[Span, float]]:
     """Sentences of the top clauses, best first: the index's own sentence score (cosine with the
     context prefix) plus word overlap, a little less for clauses search ranked lower."""
     top = hits[:TOP_CLAUSES]
@@ -112,7 +112,7 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
     rows = {searcher.row(h.clause.clause_id) for h in top}
     question = searcher.embedder.encode([q.text])[0]
     unit_scores = _unit_scores(searcher, question, rows)
-    out: list[tuple[_Span, float]] = []
+    out: list[tuple[Span, float]] = []
     for rank, hit in enumerate(top):
         text = hit.clause.text
         units = facts.units_of.get(searcher.row(hit.clause.clause_id), [])
@@ -121,7 +121,7 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
             # Units are the clause's sentences in order; should they ever disagree, use the clause's best.
             cos = unit_scores.get(units[i], 0.0) if len(units) == len(spans) else \
                 max((unit_scores.get(u, 0.0) for u in units), default=0.0)
-            out.append((_Span(hit, rank, text[s:e], s, e), cos + 0.3 * bigram_recall(q.core, text[s:e]) - 0.02 * rank))
+            out.append((Span(hit, rank, text[s:e], s, e), cos + 0.3 * bigram_recall(q.core, text[s:e]) - 0.02 * rank))
     if out:
         # The sentence alone against the question: its indexed vector carries the clause's context prefix,
         # the same for every sentence of a clause, which blurs which of them answers (fact containment
@@ -132,19 +132,19 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
     return out
 
 
-def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[_Span, float]],
-                 sentences_kept: int | None = None) -> list[tuple[_Span, float]]:
+def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[Span, float]],
+                 sentences_kept: int | None = None) -> list[tuple[Span, float]]:
     """Comma phrases of the best sentences, best first. A phrase gains from its sentence's score, its own
     likeness to the question, the words around the question word (深化与[…]的院地合作), and loses when
     it only repeats the question (the answer is then the next phrase: "如何探索…" -> 探索园区投入…)."""
     order = sorted(range(len(ranked_sentences)), key=lambda i: -ranked_sentences[i][1])
     sentences = [s for s, _ in ranked_sentences]
-    pool: dict[tuple[str, int], tuple[_Span, float]] = {}
+    pool: dict[tuple[str, int], tuple[Span, float]] = {}
 
-    def add(sent: _Span, a: int, b: int, parent: float) -> None:
+    def add(sent: Span, a: int, b: int, parent: float) -> None:
         key = (sent.hit.clause.clause_id, a)
         if key not in pool or pool[key][1] < parent:
-            pool[key] = (_Span(sent.hit, sent.rank, sent.sentence, a, b), parent)
+            pool[key] = (Span(sent.hit, sent.rank, sent.sentence, a, b), parent)
 
     for i in order[:sentences_kept or SENTENCES_KEPT]:
         sent, parent = ranked_sentences[i]
@@ -182,7 +182,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[_
     return sorted(scored, key=lambda x: -x[1])
 
 
-def _in_heading(span: _Span) -> bool:
+def _in_heading(span: Span) -> bool:
     """Is the phrase the clause's own numbered heading (25.积极推广应用科技创新券)? The heading names the
     measure; the sentences after it say what the measure is, which is what a question asks."""
     clause = span.hit.clause
@@ -198,13 +198,13 @@ def _repeats(q: Question, phrase: str) -> float:
     return max(0.0, _echo(q.text, phrase) - 0.6) / 0.4 * min(1.0, 2 * bigram_recall(normalize(phrase), q.core))
 
 
-def _previous_phrase(span: _Span) -> str:
+def _previous_phrase(span: Span) -> str:
     text = span.hit.clause.text
     before = [seg for seg in _segments(text, 0, span.start)]
     return text[before[-1][0]:before[-1][1]] if before else ""
 
 
-def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[_Span, str, float] | None:
+def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[Span, str, float] | None:
     """The quote that answers q from the hits' clauses: (the phrase's span, the answer text, confidence
     0..1); None when the clauses have no sentence."""
     ranked_sentences = rank_sentences(searcher, q, hits)
