@@ -1,7 +1,7 @@
 """What a question asks, read from its words alone: the years, units and kind of answer it wants, what it
 is about once city, years and question words are stripped, and the words around its question word.
 
-Apart from answering because three readers share it: answer.py (numeric answers and refusals), quote.py
+A module of its own because three readers share it: answer.py (numeric answers and refusals), quote.py
 (quoting a phrase) and compare.py (word overlap) read a question the same way.
 """
 
