@@ -206,10 +206,11 @@ def show_document(searcher: Searcher, doc_id: str, clause_id: str | None) -> Non
 
 
 def hit_card(searcher: Searcher, hit: Hit, key: str, similar: bool = True,
-             marks: tuple[str, ...] | None = None) -> None:
+             marks: tuple[str, ...] | None = None, question: str = "") -> None:
     """One clause: citation header, highlighted text, copy / 查看原文 / 其他城市的类似措施.
 
-    `marks` replaces the matched words as what is highlighted (the sentence an answer is quoted from).
+    `marks` replaces the matched words as what is highlighted (the sentence an answer is quoted from);
+    `question`, when given, picks the measure of a long clause that similar measures are looked up for.
     """
     with st.container(border=True):
         st.html(f'<div class="pq-head">{html.escape(hit.header)}</div>'
@@ -220,18 +221,23 @@ def hit_card(searcher: Searcher, hit: Hit, key: str, similar: bool = True,
             if st.button("查看原文", key=f"doc-{key}", type="tertiary", icon=":material/article:"):
                 show_document(searcher, hit.document.doc_id, hit.clause.clause_id)
         if similar:
-            similar_expander(searcher, hit, key)
+            similar_expander(searcher, hit, key, question)
 
 
-def similar_expander(searcher: Searcher, hit: Hit, key: str) -> None:
-    """Analogous clauses of other cities, grouped by city; computed only when opened."""
+def similar_expander(searcher: Searcher, hit: Hit, key: str, question: str = "") -> None:
+    """Analogous clauses of other cities, grouped by city; computed only when opened. For a clause of
+    several measures, the one its sentence most like the question names."""
     box = st.expander("其他城市的类似措施", key=f"sim-{key}", on_change="rerun", icon=":material/compare_arrows:")
     with box:
         if not box.open:
             return
-        from index.similar import similar_by_city
+        from index.similar import focus_of, similar_by_city
 
-        groups = similar_by_city(searcher, clause_id=hit.clause.clause_id, k=8, per_city=SIMILAR)
+        focus = memo(f"focus-{key}", (id(searcher), hit.clause.clause_id, question),
+                      lambda: focus_of(searcher, hit.clause, question)) if question else None
+        if focus:
+            st.caption(f"按本条中的“{focus}”查找")
+        groups = similar_by_city(searcher, clause_id=hit.clause.clause_id, text=focus, k=8, per_city=SIMILAR)
         if not groups:
             st.caption("其他城市的文件中没有找到类似条款。")
         for city, hits in groups.items():
@@ -336,7 +342,7 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
     if rest:
         st.markdown("##### 相关条款")
         for i, hit in enumerate(rest[:RESULTS]):
-            hit_card(searcher, hit, key=f"r{i}-{hit.clause.clause_id}")
+            hit_card(searcher, hit, key=f"r{i}-{hit.clause.clause_id}", question=asked)
 
 
 def render_answer(searcher: Searcher, reply) -> set[str]:
@@ -352,7 +358,7 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
             st.html('<div class="pq-label">有相关条款的城市</div>'
                     f'<div class="pq-answer">{html.escape(reply.text)}</div>')
         for hit in reply.citations:
-            hit_card(searcher, hit, key=f"a-{hit.clause.clause_id}")
+            hit_card(searcher, hit, key=f"a-{hit.clause.clause_id}", question=reply.question)
         return {hit.clause.clause_id for hit in reply.citations}
     with st.container(border=True):
         st.html(f'<div class="pq-label">回答</div><div class="pq-answer">{html.escape(reply.text)}</div>'
@@ -360,7 +366,8 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
     if source is None:
         return set()
     quoted = reply.quote if reply.quote and reply.quote in source.clause.text else None
-    hit_card(searcher, source, key=f"a-{source.clause.clause_id}", marks=(quoted,) if quoted else None)
+    hit_card(searcher, source, key=f"a-{source.clause.clause_id}", marks=(quoted,) if quoted else None,
+             question=reply.question)
     return {source.clause.clause_id}
 
 

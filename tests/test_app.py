@@ -145,6 +145,9 @@ def test_similar_measures_show_other_cities_only(app):
     assert set(cities) <= {"张家口市", "廊坊市", "连云港市"}
     headers = [h.value.split('<div class="pq-head">', 1)[1] for h in opened.get("html") if "pq-small" in h.value]
     assert len(headers) >= len(cities) and not any(h.startswith("沧州") for h in headers)
+    # looked up for the measure of the clause that the question is about, shown to the reader
+    focus = next(c.value for c in opened.caption if c.value.startswith("按本条中的"))
+    assert "外国" in focus or "外籍" in focus or "引智" in focus or "专家" in focus
 
 
 def test_view_document_highlights_the_cited_clause(app):
