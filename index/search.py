@@ -30,7 +30,7 @@ MODES = ("hybrid", "dense", "lexical")
 SHORTLIST = 1000      # candidates taken from each ranking before fusion
 # RRF's constant: 20 rather than the usual 60 lets the top of each list count more against agreement in
 # the middle, which matters when BM25 has little to go on (a paraphrase): held-out paraphrase recall@5
-# 0.69 -> 0.81, dev set unchanged (bench/README.md).
+# 0.69 -> 0.81, gold set unchanged (figures in README.md).
 RRF_K = 20
 # "What did the cities do about X": the answer is one list per city, so results alternate between cities.
 ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个|几座|个)(城市|地方|市)|"
