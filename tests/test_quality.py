@@ -39,6 +39,7 @@ def test_held_out_questions(searcher):
     questions = _questions(HELDOUT)
     search = score_search(searcher, questions)
     assert search["overall"]["recall@5"] >= 0.85
+    assert search["cross_city"]["coverage@10"] >= 0.85
     answers = score_answers(searcher, questions)
     assert answers["fact_answer_containment"] >= 0.55
     assert answers["numeric_exact_match"] >= 0.8
