@@ -95,6 +95,13 @@ def test_which_cities_question_lists_the_cities_each_with_its_clause(app):
     assert [h.split(" ·")[0] for h in card_headers(app)[:3]] == cities
 
 
+def test_answer_far_from_any_clause_is_flagged(app):
+    ask(app, "沧州对新开餐馆有什么扶持？")
+    assert any(c.value.startswith("把握不大") for c in app.caption)
+    ask(app, "沧州要建设什么平台来实现视频资源共享？")
+    assert not any(c.value.startswith("把握不大") for c in app.caption)
+
+
 def test_question_about_a_city_outside_the_corpus_says_not_found(app):
     ask(app, "保定的人才政策有哪些？")
     assert "未找到" in app.info[0].value and "保定" in app.info[0].value
