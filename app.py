@@ -32,7 +32,6 @@ EXAMPLES = [
 ]
 RESULTS = 8          # clauses listed under an answer
 SIMILAR = 2          # analogous clauses shown per other city
-LOW_CONFIDENCE = 0.3  # flags 16 of 19 wrong quotes, 10 of 38 right ones (gold + held-out fact/paraphrase)
 
 CSS = """<style>
 .pq-head{font-weight:600;font-size:0.95rem;line-height:1.45;color:#1f2937}
@@ -364,7 +363,7 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
     with st.container(border=True):
         st.html(f'<div class="pq-label">回答</div><div class="pq-answer">{html.escape(reply.text)}</div>'
                 + (f'<div class="pq-cite">出处：{html.escape(source.citation)}</div>' if source else ""))
-        if reply.confidence < LOW_CONFIDENCE:
+        if reply.unsure:
             st.caption(f"把握不大（置信度 {reply.confidence:.2f}）：这是与问题最接近的一句，语料中可能没有直接的回答，"
                        "请核对下面的条款原文。")
     if source is None:

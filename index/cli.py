@@ -178,7 +178,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print("\n相关条款：")
             _print_hits(result.related[:3])
         return 0
-    print(f"答：{result.text}    （置信度 {result.confidence:.2f}）\n\n依据：")
+    unsure = "，把握不大：请核对依据" if result.unsure else ""
+    print(f"答：{result.text}    （置信度 {result.confidence:.2f}{unsure}）\n\n依据：")
     _print_hits(result.citations)
     return 0
 
