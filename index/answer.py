@@ -21,7 +21,7 @@ from index.index_facts import facts_of
 from index.question import PERIODS, Question, bigram_recall, parse_question
 from index.quote import SEGMENT_END, SENTENCE_END, quote_answer
 from index.search import ACROSS_CITIES, Hit, Searcher, SearchFilters
-from ingest.model import Document
+from ingest.model import Clause, Document
 from ingest.normalize import normalize
 
 LOW_CONFIDENCE = 0.3     # an answer under it is flagged for checking (Answer.unsure)
@@ -52,9 +52,10 @@ class Answer:
 
     @property
     def unsure(self) -> bool:
-        """An answer to check before trusting: under LOW_CONFIDENCE the quote is mostly not the answer (16 of
-        19 wrong quotes, 10 of 38 right ones on the gold and held-out fact/paraphrase questions)."""
-        return not self.abstained and self.confidence < LOW_CONFIDENCE
+        """A quoted answer to check before trusting: under LOW_CONFIDENCE the quote is mostly not the answer
+        (16 of 19 wrong quotes, 10 of 38 right ones on the gold and held-out fact/paraphrase questions). The
+        threshold is measured on quotes only: a cities answer's confidence is the share of cities named."""
+        return not self.abstained and not self.per_city and self.confidence < LOW_CONFIDENCE
 
     def to_json(self) -> dict:
         return {"answer": self.text, "abstained": self.abstained, "confidence": round(self.confidence, 3),
@@ -268,7 +269,7 @@ _REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
 YEAR_BONUS = 0.2
 
 
-def _reviews_past(clause, doc_year: int | None) -> tuple[int, int] | None:
+def _reviews_past(clause: Clause, doc_year: int | None) -> tuple[int, int] | None:
     """The five years before the document's date when the clause sits in a review section, else None."""
     if doc_year is None or not any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section):
         return None
