@@ -23,7 +23,7 @@ from index.search import MODES, Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-QUESTIONS = Path("/work/shared/eval/questions.jsonl")
+QUESTIONS = ROOT / "bench" / "gold" / "seeds" / "questions.jsonl"
 APPENDED = "\n附则补充：本条为基准测试追加的一句话，用于测量只改一个文件时的增量重建。\n"
 
 

@@ -230,27 +230,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from index.evaluate import format_table, load_jsonl, score_search
+    from index.build import build_index, is_stale
+    from index.evaluate import HALVES, evaluate_gold, format_report, load_jsonl
 
     gold = Path(args.gold)
-    questions = load_jsonl(gold / "questions.jsonl")
+    if not (gold / "questions.jsonl").exists():
+        raise IngestError(f"--gold {gold}: no questions.jsonl there (a gold set folder, e.g. bench/gold/seeds)")
+    corpus = args.corpus or (gold / "corpus" if (gold / "corpus").is_dir() else DEFAULT_CORPUS)
+    index = args.index or _eval_index_for(corpus)
+    if reason := is_stale(corpus, index):
+        print(f"building the index of {corpus} in {index}: {reason}", file=sys.stderr)
+        build_index(corpus, index, model=args.model)
+    args.corpus, args.index = corpus, index
     searcher = _load_searcher(args)
+    questions = load_jsonl(gold / "questions.jsonl")
+    pairs = load_jsonl(gold / "similar.jsonl") if (gold / "similar.jsonl").exists() else []
+    halves = [args.half] if args.half else ["all", *HALVES]
     modes = [args.mode] if args.mode else ["hybrid", "dense", "lexical"]
-    table = {mode: score_search(searcher, questions, mode) for mode in modes}
-    print("search (../shared/eval scoring)")
-    print(format_table(table))
-    from index.eval_answers import score_answers, score_similar
-
-    answers = score_answers(searcher, questions)
-    print("\nanswers")
-    for key in ("numeric_exact_match", "fact_answer_containment", "answer_cites_gold", "negatives_refused",
-                "false_refusals"):
-        print(f"  {key:26} {answers[key]}")
-    if (gold / "similar.jsonl").exists():
-        similar = score_similar(searcher, load_jsonl(gold / "similar.jsonl"))
-        print("\nsimilar measures")
-        print(f"  {'recall@5':26} {similar['recall@5']}\n  {'source returned':26} {similar['source_returned']}")
+    report = {half: evaluate_gold(searcher, questions, pairs, half=half, modes=modes) for half in halves}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(f"gold set {gold}, corpus {corpus} ({len(searcher.documents)} documents)")
+        print(format_report(report))
     return 0
+
+
+def _eval_index_for(corpus: Path) -> Path:
+    """Each evaluated corpus keeps its own index (and embedding cache) under .eval-index/, built once."""
+    import hashlib
+
+    key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:8]
+    return Path(".eval-index") / f"{corpus.resolve().name}-{key}"
 
 
 def _index_options(p: argparse.ArgumentParser) -> None:
@@ -319,10 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("eval", help="score the gold set (../shared/eval) for each mode side by side")
-    p.add_argument("--gold", required=True, help="folder with questions.jsonl and similar.jsonl")
-    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], help="only this mode")
-    _index_options(p)
+    p = sub.add_parser("eval", help="score a gold set (bench/gold/seeds, bench/gold/regs): every figure, by half")
+    p.add_argument("--gold", required=True, help="folder with questions.jsonl (and similar.jsonl, corpus/)")
+    p.add_argument("--corpus", type=Path, help="the corpus the gold set is about (default: GOLD/corpus or corpus)")
+    p.add_argument("--index", type=Path, help="index folder (default: one per corpus under .eval-index/)")
+    p.add_argument("--model", default=None, help="sentence-transformers model name or path (env POLICYQA_MODEL)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], help="only this search mode")
+    p.add_argument("--half", choices=["all", "tune", "check"], help="only this half of the questions (by id)")
+    p.add_argument("--json", action="store_true", help="the figures as one JSON object")
     p.set_defaults(func=cmd_eval)
     return parser
 

@@ -1,4 +1,4 @@
-"""Score answers and similar measures on the gold set, as /work/shared/eval/README.md defines it."""
+"""Score answers and similar measures on the gold set, as bench/gold/seeds/README.md defines it."""
 
 from __future__ import annotations
 

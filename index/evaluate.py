@@ -1,8 +1,9 @@
-"""Score search on a gold set, as ../shared/eval/README.md defines it."""
+"""Score search on a gold set, as bench/gold/seeds/README.md defines it."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def score_search(searcher: Searcher, questions: list[dict], mode: str = "hybrid"
         texts = [h.clause.text for h in searcher.search(q["question"], k=k, mode=mode).hits]
         per_kind[q["kind"]].append(first_relevant_rank(texts, q["gold"]))
         if q["kind"] == "cross_city":
-            # Per city, as ../shared/eval/README.md defines it: a city with two documents (沧州) is covered
+            # Per city, as bench/gold/seeds/README.md defines it: a city with two documents (沧州) is covered
             # when a relevant clause of either is in the top 10.
             cities = {city_of(g["doc"]) for g in q["gold"]}
             found = {city_of(g["doc"]) for g in q["gold"] if any(is_relevant(t, g["text"]) for t in texts)}
@@ -80,4 +81,51 @@ def format_table(by_mode: dict[str, dict]) -> str:
             values = " ".join(f"{by_mode[m][kind][metric]:8.3f}" for m in modes)
             lines.append(f"{kind:12} {metric:12} {values}")
         lines.append(f"{kind:12} {'n':12} " + " ".join(f"{by_mode[m][kind]['n']:8d}" for m in modes))
+    return "\n".join(lines)
+
+
+# The protocol (bench/README.md): every scoring change is decided on the "tune" half of a gold set and
+# reported on the "check" half too. The split is fixed by the id's number, so no one picks it.
+HALVES = ("tune", "check")
+
+
+def half_of(item_id: str) -> str:
+    digits = re.findall(r"\d+", item_id)
+    return "tune" if digits and int(digits[-1]) % 2 else "check"
+
+
+def in_half(items: list[dict], half: str) -> list[dict]:
+    return items if half == "all" else [item for item in items if half_of(item["id"]) == half]
+
+
+def evaluate_gold(searcher: Searcher, questions: list[dict], pairs: list[dict], half: str = "all",
+                  modes: list[str] | tuple[str, ...] = MODES) -> dict:
+    """Every figure of bench/gold/seeds/README.md for one half: search per mode, answers, similar measures."""
+    from index.eval_answers import score_answers, score_similar
+
+    questions, pairs = in_half(questions, half), in_half(pairs, half)
+    report = {"search": {mode: score_search(searcher, questions, mode) for mode in modes},
+              "answers": score_answers(searcher, questions)}
+    if pairs:
+        report["similar"] = score_similar(searcher, pairs)
+    return report
+
+
+ANSWER_FIGURES = ("numeric_exact_match", "fact_answer_containment", "answer_cites_gold", "negatives_refused",
+                  "false_refusals")
+
+
+def format_report(by_half: dict[str, dict]) -> str:
+    """Per half: the search table (modes side by side), then answers and similar measures."""
+    lines = []
+    for half, report in by_half.items():
+        n = report["answers"]["counts"]
+        lines += [f"== {half} ({n['answerable']} answerable, {n['negative']} negative questions)",
+                  format_table(report["search"]), "answers"]
+        lines += [f"  {key:26} {report['answers'][key]}" for key in ANSWER_FIGURES]
+        if "similar" in report:
+            similar = report["similar"]
+            lines += [f"similar measures ({similar['pairs']} pairs)", f"  {'recall@5':26} {similar['recall@5']}",
+                      f"  {'source returned':26} {similar['source_returned']}"]
+        lines.append("")
     return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""Answer and similar-measure quality on the development gold set (../shared/eval) and on the held-out
-set (bench/heldout), scored as ../shared/eval/README.md defines. Thresholds are the issue's targets on
+"""Answer and similar-measure quality on the development gold set (bench/gold/seeds) and on the former
+held-out set (bench/heldout, development data too now), scored as bench/gold/seeds/README.md defines. Thresholds are the issue's targets on
 the gold set; on the held-out set a little under what is measured, so a change that only fits the gold
 set shows up here."""
 
@@ -11,7 +11,7 @@ from index.eval_answers import score_answers, score_similar
 from index.evaluate import load_jsonl, score_search
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT.parent / "shared" / "eval"
+GOLD = ROOT / "bench" / "gold" / "seeds"
 HELDOUT = ROOT / "bench" / "heldout"
 
 

@@ -16,14 +16,14 @@ from index.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from index.evaluate import first_relevant_rank, load_jsonl, score_search
 from index.search import Searcher, SearchFilters
 
-GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval"
+GOLD = Path(__file__).resolve().parents[1] / "bench" / "gold" / "seeds"
 SAMPLES = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
 def questions():
     if not (GOLD / "questions.jsonl").exists():
-        pytest.fail(f"gold set not found at {GOLD}: the repository expects ../shared/eval beside it")
+        pytest.fail(f"gold set not found at {GOLD}")
     return load_jsonl(GOLD / "questions.jsonl")
 
 
@@ -185,9 +185,27 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["search", "--batch", str(bad), "--index", str(tmp_path / "none")]) == 1
 
 
-def test_cli_eval_prints_the_table(built_index, capsys):
+def test_cli_eval_prints_every_figure_for_each_half(built_index, capsys):
     corpus, index = built_index
     assert main(["eval", "--gold", str(GOLD), "--mode", "hybrid", "--index", str(index),
                  "--corpus", str(corpus)]) == 0
     out = capsys.readouterr().out
-    assert "recall@5" in out and "paraphrase" in out
+    for figure in ("recall@5", "mrr@10", "coverage@10", "numeric_exact_match", "fact_answer_containment",
+                   "answer_cites_gold", "negatives_refused", "false_refusals", "similar measures"):
+        assert figure in out
+    assert [line.split(" (")[0] for line in out.splitlines() if line.startswith("== ")] == \
+        ["== all", "== tune", "== check"]
+
+
+def test_cli_eval_refuses_a_folder_without_questions(tmp_path, capsys):
+    assert main(["eval", "--gold", str(tmp_path)]) == 1
+    assert "--gold" in capsys.readouterr().err
+
+
+def test_the_halves_split_every_set_in_two():
+    from index.evaluate import half_of
+
+    for folder in (GOLD, GOLD.parent / "regs", GOLD.parents[1] / "heldout"):
+        ids = [q["id"] for q in load_jsonl(folder / "questions.jsonl")]
+        tune = sum(half_of(i) == "tune" for i in ids)
+        assert abs(tune - len(ids) / 2) <= 1
