@@ -69,11 +69,19 @@ def cache_dir_for(index_dir: Path) -> Path:
 def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str]]:
     catalog = load_catalog(corpus_dir)
     results, skipped = [], []
+    seen: dict[str, Path] = {}
     for path in corpus_files(corpus_dir):
         try:
-            results.append(ingest_file(path, catalog))
+            result = ingest_file(path, catalog)
         except IngestError as exc:
             skipped.append(str(exc))
+            continue
+        doc_id = result.document.doc_id
+        if doc_id in seen:       # ids come from file names: the same name in two subfolders
+            skipped.append(f"{path}: same document id as {seen[doc_id]}; rename one of the two files")
+            continue
+        seen[doc_id] = path
+        results.append(result)
     return results, skipped
 
 

@@ -95,7 +95,9 @@ def load_catalog(folder: Path) -> dict:
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The documents of a corpus folder, sorted (the catalog and hidden files are not documents)."""
-    return sorted(p for p in Path(folder).iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.name != CATALOG
-                  and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    """The documents of a corpus folder and its subfolders, sorted (the catalog and hidden files and folders
+    are not documents)."""
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and p.name != CATALOG and p.suffix.lower() in SUPPORTED_SUFFIXES
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))

@@ -1,0 +1,30 @@
+"""A corpus folder as users keep one: documents in subfolders, hidden folders left alone."""
+
+import shutil
+from pathlib import Path
+
+from index.build import ingest_corpus
+from ingest.pipeline import corpus_files
+
+DATA = Path(__file__).resolve().parent / "data"
+LAWREF = DATA / "lawref"
+
+
+def test_documents_in_subfolders_are_read(tmp_path):
+    shutil.copytree(LAWREF / "上海", tmp_path / "上海")
+    shutil.copytree(LAWREF / "重庆", tmp_path / "地方" / "重庆")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.txt").write_text("不是文件", encoding="utf-8")
+    found = corpus_files(tmp_path)
+    assert len(found) == len(list((LAWREF / "上海").glob("*.md"))) + len(list((LAWREF / "重庆").glob("*.md")))
+    assert not any(".git" in p.parts for p in found)
+
+
+def test_the_same_file_name_twice_is_skipped_with_a_reason(tmp_path):
+    source = next((LAWREF / "北京").glob("*.md"))
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(source, tmp_path / folder / source.name)
+    results, skipped = ingest_corpus(tmp_path)
+    assert len(results) == 1
+    assert len(skipped) == 1 and "rename" in skipped[0] and source.name in skipped[0]
