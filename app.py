@@ -19,6 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from index.errors import EmbeddingError, IndexCorrupt, IndexMismatch, IndexMissing, IndexStale, PolicyIndexError
+from index.qa import answerer_for
 from index.search import Hit, Searcher, SearchFilters
 from ingest.loaders import max_file_bytes
 from ingest.model import IngestError
@@ -289,9 +290,12 @@ def _use_example() -> None:
 
 def understood_chips(result) -> list[tuple[str, str]]:
     """What the question itself named (its cities and year), as removable chips: (kind, value)."""
-    chips = [("城市", c) for c in result.understood.cities] + [("省份", p) for p in result.understood.provinces]
-    if getattr(result, "year", None):
-        chips.append(("年份", str(result.year)))
+    q = result.understood
+    if q is None:
+        return []
+    chips = [("城市", c) for c in q.cities] + [("省份", p) for p in q.provinces]
+    if q.year:
+        chips.append(("年份", str(q.year)))
     return chips
 
 
@@ -314,7 +318,7 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
 
     version = id(searcher)
     result = memo("search", (version, question, filters),
-                  lambda: searcher.search(question, k=RESULTS, filters=filters))
+                  lambda: answerer_for(searcher).search(question, k=RESULTS, filters=filters))
     chips = understood_chips(result)
     asked = question
     if chips:
@@ -328,9 +332,9 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
                 return
             st.caption(f"已按“{asked}”检索。")
             result = memo("search-without", (version, asked, filters),
-                          lambda: searcher.search(asked, k=RESULTS, filters=filters))
+                          lambda: answerer_for(searcher).search(asked, k=RESULTS, filters=filters))
 
-    from index.answer import answer
+    from index.qa import answer
 
     reply = memo("answer", (version, asked, filters), lambda: answer(searcher, asked, filters=filters))
     for note in result.notes:

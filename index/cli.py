@@ -133,13 +133,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.query and not args.batch:
         print('error: give a question, e.g. policyqa search "沧州如何吸引外国专家", or --batch FILE', file=sys.stderr)
         return 2
-    searcher = _load_searcher(args)
+    from index.qa import answerer_for
+
+    answerer = answerer_for(_load_searcher(args))
     if args.batch:
         for row in _batch(args.batch, "question"):
-            result = searcher.search(row["question"], k=args.k, mode=args.mode, filters=_filters(args))
+            result = answerer.search(row["question"], k=args.k, mode=args.mode, filters=_filters(args))
             print(json.dumps({"id": row["id"], "results": [h.to_json() for h in result.hits]}, ensure_ascii=False))
         return 0
-    result = searcher.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    result = answerer.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
     if args.json:
         print(json.dumps({"query": args.query, "notes": result.notes,
                           "results": [h.to_json() for h in result.hits]}, ensure_ascii=False))
@@ -157,7 +159,7 @@ def _print_hits(hits) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from index.answer import answer
+    from index.qa import answer
 
     if not args.question and not args.batch:
         print('error: give a question, e.g. policyqa ask "沧州2025年高新技术企业数量目标是多少", or --batch FILE',
@@ -166,7 +168,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     searcher = _load_searcher(args)
     if args.batch:
         for row in _batch(args.batch, "question"):
-            print(json.dumps({"id": row["id"], **answer(searcher, row["question"]).to_json()}, ensure_ascii=False))
+            reply = answer(searcher, row["question"], filters=_filters(args))
+            print(json.dumps({"id": row["id"], **reply.to_json()}, ensure_ascii=False))
         return 0
     result = answer(searcher, args.question, filters=_filters(args))
     if args.json:

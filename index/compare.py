@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 
 from index.figures import KINDS, extract_figures, table_figures
-from index.question import bigram_recall
+from index.qa.understand import bigram_recall
 from index.search import Hit, Searcher, SearchFilters
 from ingest.normalize import normalize
 from ingest.sentences import sentences
@@ -38,7 +38,7 @@ def compare(searcher: Searcher, topic: str, cities: list[str] | None = None, per
             depth: int = 40) -> list[CompareRow]:
     """One row per city and document: its clauses best matching `topic` (at most per_city per city)."""
     filters = SearchFilters(cities=tuple(cities)) if cities else None
-    hits = searcher.search(topic, k=depth, filters=filters, understand=not cities).hits
+    hits = searcher.search(topic, k=depth, filters=filters).hits
     wanted = set(cities) if cities else None
     by_doc: dict[str, list[Hit]] = {}
     per: dict[str, int] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.answer import answer
+from index.qa import answer
 from index.search import Hit, Searcher
 from index.similar import similar
 from ingest.normalize import normalize

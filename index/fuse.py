@@ -21,6 +21,14 @@ def reciprocal_rank_fusion(
     rank only. Returns (id, score) best first; equal scores are ordered by their best rank in any
     ranking, then by id, so the result never depends on set or dict order.
     """
+    return fuse_ranks([list(enumerate(ranking, start=1)) for ranking in rankings], k, weights)
+
+
+def fuse_ranks(
+    rankings: Sequence[Sequence[tuple[int, int]]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """reciprocal_rank_fusion over (rank, id) pairs: for lists whose ranks are not their positions (a
+    subset's rows keep the ranks they have in the whole list)."""
     if k < 0:
         raise ValueError(f"k={k} is negative: use k >= 0 (60 is the usual choice)")
     if weights is None:
@@ -33,7 +41,7 @@ def reciprocal_rank_fusion(
     best_rank: dict[int, int] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         seen: set[int] = set()
-        for rank, item in enumerate(ranking, start=1):
+        for rank, item in ranking:
             if item in seen:
                 continue
             seen.add(item)

@@ -209,8 +209,9 @@ class LexicalIndex:
     def ntotal(self) -> int:
         return int(self._bm25.scores["num_docs"])
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """Top k (row id, BM25 score) best first, ties by row id; only rows sharing a word with the query.
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top k (row id, BM25 score) best first, ties by row id; only rows sharing a word with the query,
+        and only the given rows when rows is not None (a filter applied before the top-k).
 
         A query with no indexed word returns [] (bm25s itself would return k rows scored 0).
         """
@@ -218,7 +219,11 @@ class LexicalIndex:
         if not ids or k <= 0:
             return []
         scores = self._bm25.get_scores(ids)
-        hits = np.flatnonzero(scores > 0)
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            hits = rows[scores[rows] > 0]
+        else:
+            hits = np.flatnonzero(scores > 0)
         order = np.lexsort((hits, -scores[hits]))[:k]  # last key sorts first: score desc, then row id
         return [(int(hits[i]), float(scores[hits[i]])) for i in order]
 

@@ -1,16 +1,18 @@
 """Hybrid search over an index folder: sentence-level dense (FAISS) fused with clause-level BM25 (RRF).
 
 Searcher.load reads the index once (model name from the manifest, so queries always use the model the
-index was built with); search() is then pure in-memory work.
+index was built with); search() is then pure in-memory work: retrieval and filters only. Filters restrict
+the candidates of both rankings before their top-k, so they hold however large the corpus. Reading a
+question (its places, years, kind) is the Answerer's (index/qa/).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,12 +21,14 @@ from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS, fingerprint_o
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
-from index.fuse import best_per_group, reciprocal_rank_fusion
+from index.fuse import best_per_group, fuse_ranks
 from index.store import read_manifest
-from ingest import regions
 from ingest.citation import copy_text, format_citation, header_line
 from ingest.model import Clause, Document
 from ingest.normalize import normalize
+
+if TYPE_CHECKING:
+    from index.qa.understand import Question
 
 MODES = ("hybrid", "dense", "lexical")
 SHORTLIST = 1000      # candidates taken from each ranking before fusion
@@ -32,10 +36,6 @@ SHORTLIST = 1000      # candidates taken from each ranking before fusion
 # the middle, which matters when BM25 has little to go on (a paraphrase): held-out paraphrase recall@5
 # 0.69 -> 0.81, gold set unchanged (figures in README.md).
 RRF_K = 20
-# "What did the cities do about X": the answer is one list per city, so results alternate between cities.
-ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个|几座|个)(城市|地方|市)|"
-                           r"不同城市|其他城市|多地|各省市")
-_YEAR = re.compile(r"(?<![0-9])(19[89][0-9]|20[0-9]{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,8 @@ class Hit:
 @dataclass
 class SearchResult:
     hits: list[Hit]
-    understood: SearchFilters                          # what the question itself named (city, year)
+    understood: Question | None = None                 # how the Answerer read the question, when it did
     notes: list[str] = field(default_factory=list)     # e.g. 语料中没有保定市的政策文件
-    unknown_places: list[str] = field(default_factory=list)
-    year: int | None = None                            # a year the question names
 
 
 class Searcher:
@@ -169,101 +167,91 @@ class Searcher:
                 return self.clauses[row]
         return None
 
-    # -- query understanding --------------------------------------------------------------------
-    def understand(self, query: str) -> tuple[SearchFilters, list[str], int | None]:
-        """Cities named in the question (in the corpus or not) and a year it names."""
-        named, unknown = [], []
-        for region in regions.find_regions(query):
-            short = region.short if region.level != "county" else region.name
-            city = regions.city_of(region)
-            city_short = city.short if city else short
-            if city_short in self.cities:
-                named.append(city_short)
-            elif region.level != "province" or region.short in regions.MUNICIPALITIES:
-                unknown.append(region.name)
-        year = _YEAR.search(query)
-        return SearchFilters(cities=tuple(dict.fromkeys(named))), list(dict.fromkeys(unknown)), \
-            int(year.group(1)) if year else None
-
     # -- search ---------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None,
-               understand: bool = True) -> SearchResult:
+               dense_query: str | None = None, prefer: SearchFilters | None = None) -> SearchResult:
+        """The k clauses that best match query among those the filters allow.
+
+        dense_query, when given, is embedded instead of query (a question laid out like the indexed
+        sentences). prefer ranks the clauses it allows first, each keeping the rank it has among all
+        candidates, and makes sure they are candidates however far down the whole corpus they rank.
+        """
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         filters = filters or SearchFilters()
-        understood, unknown, year = self.understand(query) if understand else (SearchFilters(), [], None)
-        notes = [f"语料中没有{place}的政策文件" for place in unknown]
         allowed = self._allowed_rows(filters)
+        preferred = self._allowed_rows(_both(filters, prefer)) if prefer else None
         rankings = []
         if mode in ("hybrid", "dense"):
-            rankings.append(self._dense_ranking(query, allowed, understood.cities))
+            vector = self.embedder.encode([dense_query or query])[0]
+            rankings.append(self._with_preferred(self._dense_ranking(vector, allowed), preferred,
+                                                 lambda rows: self._dense_ranking(vector, rows)))
         if mode in ("hybrid", "lexical"):
-            rankings.append(self._lexical_ranking(query, allowed))
-        fused = reciprocal_rank_fusion(rankings, k=RRF_K) if len(rankings) > 1 else \
-            [(row, 1.0 / (RRF_K + rank)) for rank, row in enumerate(rankings[0], start=1)]
-        if year:
-            # A year the question names: clauses that speak of it come first among equals.
-            bonus = 0.2 / (RRF_K + 1)
-            mark = f"{year}年"
-            fused = sorted(((row, score + (bonus if mark in self._normalized_texts[row] else 0.0))
-                            for row, score in fused), key=lambda item: -item[1])
-        if understood.cities and not filters.cities:
-            # A city named in the question ranks that city's clauses first (not a hard filter: the
-            # user can still see other cities below).
-            wanted = set(understood.cities)
-            fused.sort(key=lambda item: (self._docs[self.clauses[item[0]].doc_id].city not in wanted, -item[1]))
-        elif ACROSS_CITIES.search(query):
-            fused = self._alternate_cities(fused)
+            rankings.append(self._with_preferred(self._lexical_ranking(query, allowed), preferred,
+                                                 lambda rows: self._lexical_ranking(query, rows)))
+        fused = fuse_ranks(rankings, k=RRF_K)
+        if preferred is not None:
+            wanted = set(preferred.tolist())
+            fused.sort(key=lambda item: item[0] not in wanted)       # stable: fused order within each part
         terms = tuple(t for t in dict.fromkeys(self.lexical.tokenizer(query)) if len(t) >= 2)
         hits = [self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]))
                 for row, score in fused[:k]]
-        return SearchResult(hits, understood, notes, unknown, year)
+        return SearchResult(hits)
 
-    def _alternate_cities(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Best clause of each city, then the second best of each, ... (order within a city kept)."""
-        turn: dict[str | None, int] = {}
-        keyed = []
-        for position, (row, score) in enumerate(fused):
-            city = self._docs[self.clauses[row].doc_id].city
-            turn[city] = turn.get(city, -1) + 1
-            keyed.append(((turn[city], position), (row, score)))
-        return [item for _, item in sorted(keyed)]
+    @staticmethod
+    def _with_preferred(ranking: list[int], preferred: np.ndarray | None, rank_among) -> list[tuple[int, int]]:
+        """(rank, row) of a ranking, plus the preferred rows it lacks (past its shortlist) ranked after it."""
+        ranked = list(enumerate(ranking, start=1))
+        if preferred is None or not len(preferred):
+            return ranked
+        present = set(ranking)
+        missing = [row for row in rank_among(preferred) if row not in present]
+        return ranked + list(enumerate(missing, start=len(ranking) + 1))
 
-    def _allowed_rows(self, filters: SearchFilters) -> set[int] | None:
+    @cached_property
+    def _doc_of_row(self) -> np.ndarray:
+        position = {d.doc_id: i for i, d in enumerate(self.documents)}
+        return np.asarray([position[c.doc_id] for c in self.clauses], dtype=np.int64)
+
+    def _allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
+        """The clause rows the filters allow (sorted), or None for all. Decided per document, so it costs
+        one pass over the documents, not the clauses."""
         if not filters:
             return None
-        keep = []
-        for row, clause in enumerate(self.clauses):
-            doc = self._docs[clause.doc_id]
-            year = int(doc.date[:4]) if doc.date else None
-            if (filters.cities and doc.city not in filters.cities and doc.county not in filters.cities) or \
-                    (filters.provinces and doc.province not in filters.provinces) or \
-                    (filters.doc_ids and doc.doc_id not in filters.doc_ids) or \
-                    (filters.year_from and (year is None or year < filters.year_from)) or \
-                    (filters.year_to and (year is None or year > filters.year_to)):
-                continue
-            keep.append(row)
-        return set(keep)
+        allowed_docs = np.asarray([_document_allowed(d, filters) for d in self.documents], dtype=bool)
+        return np.flatnonzero(allowed_docs[self._doc_of_row])
 
-    def _dense_ranking(self, query: str, allowed: set[int] | None, cities: tuple[str, ...] = ()) -> list[int]:
-        # Laid out like the embedded sentences ("沧州市 …：sentence") when the question names its city.
-        if cities:
-            query = " ".join(self._city_display[c] for c in cities) + "：" + query
-        vector = self.embedder.encode([query])
-        # Every sentence at corpus size; for big indexes a shortlist, larger when a filter will thin it.
-        k = min(self.dense.ntotal, SHORTLIST if allowed is None else max(SHORTLIST, 5 * len(allowed)))
-        hits = self.dense.search(vector, k)
+    def _dense_ranking(self, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
+        if allowed is None:
+            scored = self.dense.search_one(vector, min(self.dense.ntotal, SHORTLIST))
+        else:
+            units = np.flatnonzero(np.isin(self.owners, allowed))
+            scored = self.dense.search_among(vector, units, SHORTLIST)
         # A clause scores by its best sentence.
-        clauses = best_per_group(list(zip(hits.ids[0].tolist(), hits.scores[0].tolist(), strict=True)),
-                                 lambda unit: int(self.owners[unit]))
-        return [row for row, _, _ in clauses if allowed is None or row in allowed]
+        return [row for row, _, _ in best_per_group(scored, lambda unit: int(self.owners[unit]))]
 
-    def _lexical_ranking(self, query: str, allowed: set[int] | None) -> list[int]:
+    def _lexical_ranking(self, query: str, allowed: np.ndarray | None) -> list[int]:
         # RRF gives ranks past the shortlist almost nothing; fusing every BM25 hit costs 80 ms at 100k clauses.
-        k = self.lexical.ntotal if allowed is not None else min(self.lexical.ntotal, SHORTLIST)
-        return [row for row, _ in self.lexical.search(query, k=k) if allowed is None or row in allowed]
+        return [row for row, _ in self.lexical.search(query, k=min(self.lexical.ntotal, SHORTLIST), rows=allowed)]
+
+
+def _both(filters: SearchFilters, prefer: SearchFilters) -> SearchFilters:
+    """Rows both allow: prefer's places within filters' other limits."""
+    return SearchFilters(cities=prefer.cities or filters.cities, provinces=prefer.provinces or filters.provinces,
+                         doc_ids=prefer.doc_ids or filters.doc_ids, year_from=prefer.year_from or filters.year_from,
+                         year_to=prefer.year_to or filters.year_to)
+
+
+def _document_allowed(doc: Document, filters: SearchFilters) -> bool:
+    year = int(doc.date[:4]) if doc.date else None
+    return not (
+        (filters.cities and doc.city not in filters.cities and doc.county not in filters.cities)
+        or (filters.provinces and doc.province not in filters.provinces)
+        or (filters.doc_ids and doc.doc_id not in filters.doc_ids)
+        or (filters.year_from and (year is None or year < filters.year_from))
+        or (filters.year_to and (year is None or year > filters.year_to)))
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -88,13 +88,18 @@ def city_of(region: Region) -> Region | None:
 
 def find_regions(text: str) -> list[Region]:
     """Every region named in text, in order of appearance (ambiguous county names are skipped)."""
+    return [region for region, _, _ in region_mentions(text)]
+
+
+def region_mentions(text: str) -> list[tuple[Region, int, int]]:
+    """Every region named in text with its offsets, in order of appearance (ambiguous county names are
+    skipped): what a reader of a question needs to tell 在廊坊 from 从北京."""
     found = []
     for match in _pattern().finditer(text):
         candidates = _by_name()[match.group()]
         non_county = [r for r in candidates if r.level != "county"]
         if len(non_county) == 1:
-            found.append(non_county[0])
+            found.append((non_county[0], match.start(), match.end()))
         elif len(candidates) == 1:
-            found.append(candidates[0])
+            found.append((candidates[0], match.start(), match.end()))
     return found
-

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import Answer, answer, document_horizon
 from index.figures import extract_figures, find_figures, indicator_unit, table_figures
-from index.question import bigram_recall, parse_question, wh_anchors
+from index.qa import Answer, answer, read_question
+from index.qa.refusal import document_horizon
+from index.qa.understand import Places, bigram_recall, wh_anchors
 from ingest.normalize import normalize
 from ingest.pipeline import ingest_file
 
@@ -68,16 +69,37 @@ def test_extract_figures_groups_by_kind():
 
 # -- question understanding (pure) ---------------------------------------------------------------------
 
-def test_parse_question_periods_units_and_core():
-    q = parse_question("张家口市“十四五”期间高新技术企业发展目标是多少家?", ("张家口",))
+HEBEI = Places(frozenset({"张家口", "廊坊", "沧州"}), frozenset({"河北"}))
+
+
+def test_read_question_periods_units_and_core():
+    q = read_question("张家口市“十四五”时期科技型企业计划发展到多少家?", HEBEI)
     assert q.numeric and q.period == (2021, 2025) and q.units == ("家",) and q.wants_target
-    assert "高新技术企业" in q.core and "张家口" not in q.core and "多少" not in q.core
-    assert parse_question("2025年全社会研发经费支出占GDP比重是多少?").units[0] == "%"
-    assert not parse_question("沧州那四个老牌强势行业具体是哪几个?").numeric
+    assert "科技型企业" in q.core and "张家口" not in q.core and "多少" not in q.core
+    assert q.kind == "figure" and q.cities == ("张家口",)
+    assert read_question("2025年全社会研发经费支出占GDP比重是多少?").units[0] == "%"
+    assert read_question("2025年全社会研发经费支出占GDP比重是多少?").year == 2025
+    assert read_question("廊坊有哪几家国家级孵化器?", HEBEI).kind == "list"
+
+
+def test_a_place_named_in_passing_is_no_constraint():
+    q = read_question("廊坊每年要从北京引进多少个科技项目?", HEBEI)
+    assert q.cities == ("廊坊",) and q.mentioned == ("北京市",) and not q.unknown
+    q = read_question("沧州对从天津来的人才有什么补贴?", HEBEI)
+    assert q.cities == ("沧州",) and "天津" not in q.unknown
+
+
+def test_a_province_constrains_to_its_documents_and_a_missing_place_is_unknown():
+    q = read_question("河北省对科技型中小企业有什么支持?", HEBEI)
+    assert q.provinces == ("河北",) and not q.cities
+    assert read_question("河北省沧州市的孵化器政策", HEBEI).provinces == ()
+    q = read_question("保定对孵化器有什么奖励?", HEBEI)
+    assert q.unknown == ("保定市",) and not q.cities
+    assert read_question("各市在孵化器建设上分别有什么安排?", HEBEI).kind == "cities"
 
 
 def test_wh_anchors_are_the_words_around_the_question_word():
-    left, right = wh_anchors("要建设什么平台来实现视频资源共享?")
+    left, right = wh_anchors("要建设什么平台来汇聚科技成果?")
     assert left.endswith("建设") and right.startswith("平台")
 
 

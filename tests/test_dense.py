@@ -99,3 +99,21 @@ def test_rejects_query_of_another_dim(flat):
 def test_load_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"dense index .* not found"):
         DenseIndex.load(tmp_path / "nope.faiss")
+
+
+@pytest.mark.parametrize("name", ["flat", "hnsw"])
+@pytest.mark.parametrize("size", [7, 300, 5_000])
+def test_search_among_a_subset_is_exact_within_it(request, vectors, name, size):
+    """A filter applied before the top-k: the k best of the allowed rows, however far down the whole
+    index they rank (a random subset's best rows are rarely in the index's own top 1000)."""
+    index = request.getfixturevalue(name)
+    rows = np.sort(np.random.default_rng(size).choice(len(vectors), size, replace=False))
+    query = vectors[12_345]
+    got = index.search_among(query, rows, 10)
+    expected = rows[np.argsort(-(vectors[rows] @ query), kind="stable")[:10]]
+    assert [i for i, _ in got] == expected.tolist()
+    assert all(i in set(rows.tolist()) for i, _ in got)
+
+
+def test_search_among_nothing_returns_nothing(flat):
+    assert flat.search_among(unit_vectors(1, 64, seed=3)[0], np.array([], dtype=np.int64), 10) == []

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import jieba
+import numpy as np
 import pytest
 
 from index.errors import IndexCorrupt
@@ -118,3 +119,12 @@ def test_edited_dictionary_is_detected(index, tmp_path):
 def test_empty_corpus_is_refused(tokenizer):
     with pytest.raises(ValueError, match="none of the 2 texts has a word"):
         LexicalIndex.build(["。", "的"], tokenizer)
+
+
+def test_rows_restrict_the_candidates_before_the_top_k(index, lines):
+    everywhere = index.search("科技特派员", k=len(lines))
+    assert len(everywhere) > 3
+    # The rows of the lowest-scoring hits only: they still come back, best first, nothing else does.
+    allowed = np.asarray(sorted(row for row, _ in everywhere[-3:]), dtype=np.int64)
+    within = index.search("科技特派员", k=2, rows=allowed)
+    assert [row for row, _ in within] == [row for row, _ in everywhere[-3:]][:2]

@@ -1,6 +1,6 @@
 """Word and sentence facts that answers look up per clause and city, computed once per loaded index.
 
-Its own module so that answer.py (refusals, the cities answer) and quote.py (ranking sentences) share one
+Its own module so that the Answerer (refusals, the cities answer) and quote.py (ranking sentences) share one
 cache without importing each other.
 """
 

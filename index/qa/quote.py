@@ -4,7 +4,7 @@ stays short.
 
 No language model: sentences are ranked by the index's own sentence scores and word overlap, their phrases
 by likeness to the question, the words around its question word and the kind of name it asks for.
-Whether a question gets a quote at all, a figure or a refusal is answer.py's decision.
+Whether a question gets a quote at all, a figure or a refusal is the Answerer's decision (answerer.py).
 """
 
 from __future__ import annotations
@@ -14,23 +14,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.index_facts import facts_of
-from index.question import Question, answer_type, bigram_recall, wh_anchors
+from index.qa.facts import facts_of
+from index.qa.understand import Question, answer_type, bigram_recall, wh_anchors
+from index.qa.weights import (
+    ANCHOR_FULL,
+    ANCHOR_PART,
+    BARE_SENTENCE_COS,
+    CONFIDENCE_FLOOR,
+    CONFIDENCE_SPAN,
+    ECHO_PENALTY,
+    FOLLOW_BONUS,
+    FRAME_PENALTY,
+    HEADING_PENALTY,
+    LIST_BONUS,
+    MAX_ANSWER,
+    MAX_LIST_ANSWER,
+    NEXT_SENTENCE,
+    PHRASE_COS,
+    PHRASE_OVERLAP,
+    RANK_PENALTY,
+    SENTENCE_OVERLAP,
+    SENTENCES_KEPT,
+    TOP_CLAUSES,
+    TYPE_BONUS,
+    WINDOW_LENGTH,
+)
 from index.search import Hit, Searcher
 from ingest.normalize import normalize
 from ingest.sentences import sentence_spans
 
-MAX_ANSWER = 30          # characters: an answer is a phrase, not a clause
-MAX_LIST_ANSWER = 60     # a "哪些" question is answered by its whole list of names, still not a clause
-LIST_BONUS = 0.3         # for a list phrase (…、…) when the question asks "哪些"
-TOP_CLAUSES = 5          # clauses whose sentences compete for the answer
-SENTENCES_KEPT = 3       # best sentences whose phrases compete
-PHRASE_COS = 1.5         # weight of a phrase's own likeness to the question (0.5 -> 1.5: dev 0.60 -> 0.68)
-BARE_SENTENCE_COS = 0.5  # weight of a sentence's likeness to the question without its context prefix
-ECHO_PENALTY = 0.8       # for a phrase made only of the question's own characters
-FOLLOW_BONUS = 0.5       # for the phrase right after one that restates the question
-FRAME_PENALTY = 0.3      # for a frame (对于…, 按照…) or a subject (…等, …的): the measure follows it
-HEADING_PENALTY = 0.3    # for the clause's own heading: it names the measure, the text after it answers
 _DUTY = re.compile(r"[(（](牵头|责任|配合)单位")
 _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过|为了|为)|[等的]$")
 SEGMENT_END = re.compile(r"[，,；;：:。！？!?\n]")
@@ -70,7 +82,6 @@ def _echo(question: str, phrase: str) -> float:
 # How a name of each kind ends: a 部门 is a 局, 委 or 办 (市科技和地震局).
 _NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院|所|单位", "学校": "学校|大学|学院",
               "高校": "大学|学院|高校"}
-TYPE_BONUS = 0.6
 _GENERIC = set("关各等级类个家所或和与及本该其全省市县区我")   # 有关部门, 各县, 省级…: no name
 
 
@@ -92,7 +103,7 @@ def _anchor_score(phrase: str, anchors: tuple[str, str]) -> float:
     score = 0.0
     for anchor in anchors:
         if len(anchor) >= 2 and (anchor in hay or anchor[:2] in hay or anchor[-2:] in hay):
-            score += 0.5 if anchor in hay else 0.25
+            score += ANCHOR_FULL if anchor in hay else ANCHOR_PART
     return score
 
 
@@ -121,7 +132,8 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
             # Units are the clause's sentences in order; should they ever disagree, use the clause's best.
             cos = unit_scores.get(units[i], 0.0) if len(units) == len(spans) else \
                 max((unit_scores.get(u, 0.0) for u in units), default=0.0)
-            out.append((Span(hit, rank, text[s:e], s, e), cos + 0.3 * bigram_recall(q.core, text[s:e]) - 0.02 * rank))
+            out.append((Span(hit, rank, text[s:e], s, e),
+                        cos + SENTENCE_OVERLAP * bigram_recall(q.core, text[s:e]) - RANK_PENALTY * rank))
     if out:
         # The sentence alone against the question: its indexed vector carries the clause's context prefix,
         # the same for every sentence of a clause, which blurs which of them answers (fact containment
@@ -154,7 +166,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
         if nxt < len(sentences) and sentences[nxt].hit is sent.hit:
             after = sentences[nxt]
             for a, b in _segments(after.hit.clause.text, after.start, after.end)[:1]:
-                add(after, a, b, parent - 0.05)
+                add(after, a, b, parent - NEXT_SENTENCE)
     if not pool:
         return []
     items = list(pool.values())
@@ -164,7 +176,8 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
     kind = answer_type(q.text)
     scored = []
     for (span, parent), text, cos in zip(items, texts, vectors[1:] @ vectors[0], strict=True):
-        score = parent + PHRASE_COS * float(cos) + 0.3 * bigram_recall(q.core, text) + _anchor_score(text, anchors)
+        score = parent + PHRASE_COS * float(cos) + PHRASE_OVERLAP * bigram_recall(q.core, text) + \
+            _anchor_score(text, anchors)
         score += _type_score(text, kind, q.text)
         if q.wants_list and "、" in text:
             score += LIST_BONUS
@@ -220,10 +233,8 @@ def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[Span
         text = _trim(searcher, phrase, q)
     else:
         text = _widen(best.hit.clause.text, best.start, best.end)
-    # The best phrase's score tells right quotes from wrong ones better than the sentence score (AUC 0.85
-    # vs 0.78 over the 57 fact/paraphrase answers of the gold and held-out sets, m3e-small): wrong ones
-    # score 2.1-3.1 (median 2.3), right ones 2.2-4.3 (median 3.3).
-    confidence = float(np.clip((phrases[0][1] - 2.0) / 1.5, 0.0, 1.0))
+    # The best phrase's score tells right quotes from wrong ones better than the sentence score (weights.py).
+    confidence = float(np.clip((phrases[0][1] - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN, 0.0, 1.0))
     return best, text, confidence
 
 
@@ -292,6 +303,7 @@ def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
     vectors = searcher.embedder.encode([q.text, *windows])
     # Longer windows a little higher: a fuller quote is safer than a fragment.
     kind = answer_type(q.text)
-    scores = [float(c) + _anchor_score(w, anchors) + _type_score(w, kind, q.text) + 0.3 * bigram_recall(q.core, w)
-              + 0.01 * len(w) for w, c in zip(windows, vectors[1:] @ vectors[0], strict=True)]
+    scores = [float(c) + _anchor_score(w, anchors) + _type_score(w, kind, q.text)
+              + PHRASE_OVERLAP * bigram_recall(q.core, w) + WINDOW_LENGTH * len(w)
+              for w, c in zip(windows, vectors[1:] @ vectors[0], strict=True)]
     return windows[int(np.argmax(scores))]

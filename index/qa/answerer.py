@@ -1,0 +1,221 @@
+"""The Answerer: reads a question, retrieves for it, and answers with a short quote, a figure, the cities
+that take a measure, or an honest refusal with the nearest clauses.
+
+No language model. Reading the question is understand.py; quoting a phrase quote.py; figures numeric.py;
+refusals refusal.py; every weight is in weights.py. The Searcher below it only retrieves and filters.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from index.figures import find_figures
+from index.qa import refusal
+from index.qa.facts import facts_of
+from index.qa.numeric import best_figure
+from index.qa.quote import quote_answer
+from index.qa.understand import ACROSS_CITIES, Places, Question, read_question
+from index.qa.weights import ACROSS_DEPTH, LOW_CONFIDENCE, SPECIFIC_SHARE, YEAR_BONUS_RANKS
+from index.search import RRF_K, Hit, Searcher, SearchFilters, SearchResult
+from ingest.normalize import normalize
+
+ANSWER_DEPTH = 20          # clauses an answer is chosen from
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str | None
+    abstained: bool
+    confidence: float                                   # 0..1
+    reason: str | None = None                           # why it was refused, in Chinese
+    citations: list[Hit] = field(default_factory=list)  # the clause the answer is quoted from first
+    related: list[Hit] = field(default_factory=list)    # nearest clauses when refused
+    quote: str | None = None                            # the verbatim span the answer comes from
+    per_city: bool = False                              # the answer names cities, one citation each
+
+    def __post_init__(self) -> None:
+        if self.abstained == (self.text is not None):
+            raise ValueError("an answer has text exactly when it is not abstained")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is outside 0..1")
+
+    @property
+    def unsure(self) -> bool:
+        """A quoted answer to check before trusting (weights.LOW_CONFIDENCE, measured on quotes only: a
+        cities answer's confidence is the share of cities named)."""
+        return not self.abstained and not self.per_city and self.confidence < LOW_CONFIDENCE
+
+    def to_json(self) -> dict:
+        return {"answer": self.text, "abstained": self.abstained, "confidence": round(self.confidence, 3),
+                "unsure": self.unsure, "reason": self.reason, "quote": self.quote,
+                "citations": [h.to_json() for h in self.citations],
+                "related": [h.to_json() for h in self.related]}
+
+
+class Answerer:
+    """Question understanding, retrieval for a question, and answers, over one Searcher."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+
+    @cached_property
+    def places(self) -> Places:
+        docs = self.searcher.documents
+        return Places(frozenset(d.city for d in docs if d.city) | frozenset(d.county for d in docs if d.county),
+                      frozenset(d.province for d in docs if d.province))
+
+    def understand(self, question: str) -> Question:
+        return read_question(question, self.places)
+
+    # -- retrieval for a question ---------------------------------------------------------------------
+    def search(self, question: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None,
+               q: Question | None = None) -> SearchResult:
+        """Clauses for a question: those of the places it is about first (other places after them, for a
+        look around), interleaved by city when it asks what several cities do; a year it names lifts the
+        clauses that name it. Explicit filters always hold."""
+        q = q or self.understand(question)
+        filters = filters or SearchFilters()
+        dense_query = self._laid_out(question, q)
+        places = q.cities or q.provinces
+        if places and not (filters.cities or filters.provinces):
+            # The places asked about first, other places after them (for a look around); each part keeps
+            # its rank among all candidates, so fusion weighs the two rankings as for any question.
+            hits = self.searcher.search(question, k=k * 3, mode=mode, filters=filters, dense_query=dense_query,
+                                        prefer=SearchFilters(cities=q.cities, provinces=q.provinces)).hits
+            inside = [h for h in hits if _in_places(h, q)]
+            hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
+        else:
+            depth = max(k, ACROSS_DEPTH) if q.across else k * 3
+            hits = self._by_year(self.searcher.search(question, k=depth, mode=mode, filters=filters,
+                                                      dense_query=dense_query).hits, q)
+            if q.across:
+                hits = _alternate_cities(hits)
+        notes = [f"语料中没有{place}的政策文件" for place in q.unknown]
+        return SearchResult(hits[:k], understood=q, notes=notes)
+
+    def _laid_out(self, question: str, q: Question) -> str | None:
+        """The question laid out like the embedded sentences ("沧州市：…") when it names its city."""
+        if not q.cities:
+            return None
+        display = {d.city: d.city_display for d in self.searcher.documents if d.city}
+        return " ".join(display.get(c, c) for c in q.cities) + "：" + question
+
+    def _by_year(self, hits: list[Hit], q: Question) -> list[Hit]:
+        if not q.year:
+            return hits
+        mark, bonus = f"{q.year}年", YEAR_BONUS_RANKS / (RRF_K + 1)
+        return sorted(hits, key=lambda h: -(h.score + (bonus if mark in normalize(h.clause.text) else 0.0)))
+
+    # -- answers ------------------------------------------------------------------------------------
+    def answer(self, question: str, filters: SearchFilters | None = None) -> Answer:
+        filters = filters or SearchFilters()
+        q = self.understand(question)
+        result = self.search(question, k=ANSWER_DEPTH, filters=filters, q=q)
+        cities = filters.cities or q.cities
+        hits = [h for h in result.hits if not cities or h.document.city in cities] or result.hits
+        if q.unknown and not (cities or q.provinces or filters.provinces):
+            return _refuse(question, refusal.unknown_place_reason(q), result.hits)
+        if q.period and cities:
+            reason = refusal.period_gap(self.searcher, cities, q.period)
+            if reason:
+                return _refuse(question, reason, hits)
+        if cities:
+            reason = refusal.topic_gap(self.searcher, q, cities)
+            if reason:
+                return _refuse(question, reason, hits)
+        if q.kind == "cities" and not filters.cities:
+            across = self._cities_answer(q, result.hits)
+            if across:
+                return across
+        if q.numeric:
+            found = self._figure_answer(q, hits, cities)
+            if not found.abstained or q.period:
+                return found
+            # No figure names the question's words, but a quoted phrase may still hold the figure (a rate
+            # asked about in other words): take it only when it has a figure.
+            fact = self._quote_answer(q, hits)
+            return fact if fact.text and find_figures(fact.text) else found
+        return self._quote_answer(q, hits)
+
+    def _figure_answer(self, q: Question, hits: list[Hit], cities) -> Answer:
+        best = best_figure(self.searcher, q, hits)
+        if best is None:
+            return _refuse(q.text, refusal.no_figure_reason(self.searcher, q, cities), hits)
+        confidence = float(np.clip(best.overlap, 0.0, 1.0))
+        return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits), [], best.context)
+
+    def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
+        quoted = quote_answer(self.searcher, q, hits)
+        if quoted is None:
+            return _refuse(q.text, "语料中没有找到相关条款", hits)
+        best, text, confidence = quoted
+        return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits), [], best.sentence)
+
+    def _cities_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
+        """The cities that take the measure, each cited by its best clause. A city counts when one of its
+        clauses among the hits uses one of the question's two most specific words; None when the question
+        has no specific word (then it is answered like any other)."""
+        facts = facts_of(self.searcher)
+        limit = max(3, SPECIFIC_SHARE * len(self.searcher.clauses))
+        words = [w for w in dict.fromkeys(self.searcher.lexical.tokenizer(ACROSS_CITIES.sub("", q.core)))
+                 if len(w) >= 2 and w not in _FRAMING and 0 < facts.clause_frequency[w] <= limit]
+        specific = sorted(words, key=lambda w: facts.clause_frequency[w])[:2]
+        if not specific:
+            return None
+        best: dict[str, Hit] = {}
+        for hit in hits:
+            text = normalize(" ".join([*hit.clause.section, hit.clause.text]))
+            if hit.document.city and hit.document.city not in best and any(w in text for w in specific):
+                best[hit.document.city] = hit
+        if not best:
+            return None
+        names = "、".join(h.document.city_display for h in best.values())
+        return Answer(q.text, names, False, len(best) / max(1, len(self.places.cities)), None, list(best.values()),
+                      [], None, per_city=True)
+
+
+# Words that frame a 各市 question (各市在…上分别有什么安排) and name no measure.
+_FRAMING = {"分别", "安排", "做法", "情况", "城市", "地方", "各地", "各市", "上"}
+
+
+def _in_places(hit: Hit, q: Question) -> bool:
+    doc = hit.document
+    return doc.city in q.cities or doc.county in q.cities or doc.province in q.provinces
+
+
+def _cite(best: Hit, hits: list[Hit]) -> list[Hit]:
+    return ([best] + [h for h in hits[:3] if h.clause.clause_id != best.clause.clause_id])[:3]
+
+
+def _refuse(question: str, reason: str | None, related: list[Hit]) -> Answer:
+    return Answer(question, None, True, 0.0, reason, [], related[:3])
+
+
+def _alternate_cities(hits: list[Hit]) -> list[Hit]:
+    """Best clause of each city, then the second best of each, ... (order within a city kept)."""
+    turn: dict[str | None, int] = {}
+    keyed = []
+    for position, hit in enumerate(hits):
+        city = hit.document.city
+        turn[city] = turn.get(city, -1) + 1
+        keyed.append(((turn[city], position), hit))
+    return [hit for _, hit in sorted(keyed, key=lambda item: item[0])]
+
+
+_ANSWERERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def answerer_for(searcher: Searcher) -> Answerer:
+    """One Answerer per loaded index (its places are computed once)."""
+    if searcher not in _ANSWERERS:
+        _ANSWERERS[searcher] = Answerer(searcher)
+    return _ANSWERERS[searcher]
+
+
+def answer(searcher: Searcher, question: str, filters: SearchFilters | None = None) -> Answer:
+    return answerer_for(searcher).answer(question, filters)

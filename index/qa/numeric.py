@@ -1,0 +1,108 @@
+"""Numeric answers: the figure (with its unit) whose context names the question's indicator, for the year
+or period asked, from prose (到2020年高新技术企业达到590家 -> 590家) or an indicator table row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.figures import Figure, clause_figures
+from index.qa.quote import SEGMENT_END, SENTENCE_END
+from index.qa.refusal import covers, horizon_of
+from index.qa.understand import Question, bigram_recall
+from index.qa.weights import (
+    ACHIEVED_BONUS,
+    ACHIEVED_PENALTY,
+    FIGURE_MIN_OVERLAP,
+    FIGURE_PHRASE,
+    FIGURE_SENTENCE,
+    MAX_BONUS,
+    RANK_PENALTY,
+    STATED_BONUS,
+    UNIT_MATCH,
+    UNIT_MISMATCH,
+    YEAR_BONUS,
+)
+from index.search import Hit, Searcher
+from ingest.model import Clause
+from ingest.normalize import normalize
+
+# A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
+# that only counts something else in passing ("每年遴选200家…") does less well.
+_STATED = re.compile(r"(达|达到|超过|突破|增至|增长到|增加到|提高到|提升到|不低于|不少于|为|是)[\s约近]*$")
+# A plan's review of where things stand ("(一)基础与现状", "“十三五”取得的成效") reports what was reached
+# in the years before the plan, though its sentences seldom name a year.
+_REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
+
+
+@dataclass(frozen=True)
+class FigureAnswer:
+    hit: Hit
+    figure: Figure
+    context: str          # the figure's comma phrase: what is quoted
+    score: float
+    overlap: float        # of the question's core with the figure's sentence, title and headings: 0..1
+
+
+def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswer | None:
+    """The figure that answers q from the top clauses, or None when no figure is stated among the
+    question's own words."""
+    asked_figures = {normalize(m.group(0)) for m in re.finditer(r"[0-9.]+[^\s0-9.，,？?]{0,2}", normalize(q.text))}
+    candidates: list[FigureAnswer] = []
+    horizons: dict[str, tuple[int, int] | None] = {}
+    for rank, hit in enumerate(hits[:10]):
+        doc = hit.document
+        if doc.doc_id not in horizons:
+            horizons[doc.doc_id] = horizon_of(searcher, doc)
+        doc_year = int(doc.date[:4]) if doc.date else None
+        for figure in clause_figures(hit.clause):
+            if normalize(figure.text) in asked_figures:
+                continue                              # the 20亿元 of "销售收入20亿元以上的企业"
+            past = _reviews_past(hit.clause, doc_year)
+            if q.period:
+                year_ok = (q.period[0] <= figure.year <= q.period[1]) if figure.year else \
+                    covers(horizons[doc.doc_id], q.period) or (past is not None and covers(past, q.period))
+                if not year_ok:
+                    continue
+            if figure.label:
+                phrase = sentence = figure.label
+            else:
+                phrase, sentence = _figure_context(hit.clause.text, figure)
+            # The document's title and headings name the plan and measure the question may refer to.
+            overlap = bigram_recall(q.core, " ".join([sentence, doc.title, *hit.clause.section]))
+            score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
+            if q.units:
+                score += UNIT_MATCH if figure.unit in q.units else UNIT_MISMATCH
+            if q.wants_max and figure.qualifier in ("最高", "最多"):
+                score += MAX_BONUS
+            if not figure.label and _STATED.search(hit.clause.text[max(0, figure.start - 4):figure.start]):
+                score += STATED_BONUS
+            if q.period and figure.year and q.period[0] == q.period[1] == figure.year:
+                score += YEAR_BONUS
+            achieved = "完成" in figure.label or (figure.year and doc_year and figure.year < doc_year) or \
+                (past is not None and not figure.year)
+            if q.wants_target and achieved:
+                score -= ACHIEVED_PENALTY
+            elif achieved and not q.wants_target and q.period:
+                score += ACHIEVED_BONUS               # "2020年有多少家": what was reached, not what was planned
+            candidates.append(FigureAnswer(hit, figure, phrase, score, overlap))
+    candidates = [c for c in candidates if c.overlap >= FIGURE_MIN_OVERLAP]
+    return max(candidates, key=lambda c: c.score) if candidates else None
+
+
+def _figure_context(text: str, figure: Figure) -> tuple[str, str]:
+    """(phrase, sentence) a figure belongs to: its comma segment, and its sentence up to that segment's
+    end (对域外机构投资…的, 按投资额的1%予以最高100万元的补贴: the subject is phrases before)."""
+    starts = [m.end() for m in SEGMENT_END.finditer(text, 0, figure.start)]
+    start = starts[-1] if starts else 0
+    end_match = SEGMENT_END.search(text, figure.end)
+    end = end_match.start() if end_match else len(text)
+    sentence_starts = [m.end() for m in SENTENCE_END.finditer(text, 0, figure.start)]
+    return text[start:end], text[(sentence_starts[-1] if sentence_starts else 0):end]
+
+
+def _reviews_past(clause: Clause, doc_year: int | None) -> tuple[int, int] | None:
+    """The five years before the document's date when the clause sits in a review section, else None."""
+    if doc_year is None or not any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section):
+        return None
+    return (doc_year - 5, doc_year - 1)

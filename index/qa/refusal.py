@@ -1,0 +1,87 @@
+"""Honest refusals: the question is about a place, a period or a topic the corpus does not cover, said in
+the question's own terms (the place, the years asked and those the documents cover, the missing words)."""
+
+from __future__ import annotations
+
+import re
+
+from index.figures import years_in
+from index.qa.facts import facts_of
+from index.qa.understand import PERIODS, Question
+from index.qa.weights import TOPIC_GAP
+from index.search import Searcher
+from ingest.model import Document
+from ingest.normalize import normalize
+
+
+def document_horizon(document: Document, clause_texts: list[str]) -> tuple[int, int] | None:
+    """The years a document plans for: its title's range (2018―2020年, 十四五), else from its date to the
+    last year its text names."""
+    title = normalize(document.title)
+    for name, span in PERIODS.items():
+        if name in title:
+            return span
+    years = years_in(title)
+    if years:
+        first = re.search(r"((?:19|20)[0-9]{2})", title)
+        return (int(first.group(1)) if first else years[0][0], max(y for y, _, _ in years))
+    start = int(document.date[:4]) if document.date else None
+    named = [y for t in clause_texts for y, _, _ in years_in(t)]
+    later = [y for y in named if start is None or y >= start]
+    if start is None and not named:
+        return None
+    return (start or min(named), max(later) if later else start)
+
+
+def covers(horizon: tuple[int, int] | None, period: tuple[int, int]) -> bool:
+    return horizon is not None and horizon[0] <= period[1] and period[0] <= horizon[1]
+
+
+def horizon_of(searcher: Searcher, doc: Document) -> tuple[int, int] | None:
+    return document_horizon(doc, [c.text for c in searcher.clauses_of(doc.doc_id)])
+
+
+def unknown_place_reason(q: Question) -> str | None:
+    return "；".join(f"语料中没有{place}的政策文件" for place in q.unknown) or None
+
+
+def period_gap(searcher: Searcher, cities, period: tuple[int, int]) -> str | None:
+    """A reason to refuse when no document of the cities covers the years asked, else None."""
+    docs = [d for d in searcher.documents if d.city in cities]
+    spans = [h for h in (horizon_of(searcher, d) for d in docs) if h]
+    named = {y for d in docs for c in searcher.clauses_of(d.doc_id) for y, _, _ in years_in(c.text)}
+    if not spans or any(covers(s, period) for s in spans) or any(period[0] <= y <= period[1] for y in named):
+        return None
+    asked = f"{period[0]}年" if period[0] == period[1] else f"{period[0]}—{period[1]}年"
+    place = "、".join(d.city_display for d in {d.city: d for d in docs}.values())
+    covered = "；".join(f"《{d.title}》{h[0]}—{h[1]}年" for d in docs if (h := horizon_of(searcher, d)))
+    return f"语料中{place}的政策文件没有涉及{asked}（现有文件：{covered}）"
+
+
+def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
+    """A reason to refuse when most of the question's words that the corpus knows appear in other
+    cities' documents but never in these cities' (other cities speak of 新能源汽车, this one never).
+    Words the corpus never uses say nothing: a paraphrase is worded unlike any policy."""
+    facts = facts_of(searcher)
+    here, anywhere = facts.words_of_city, facts.words
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and w in anywhere]
+    missing = [w for w in words if not any(w in here.get(c, set()) for c in cities)]
+    if len(missing) >= 2 and len(missing) >= TOPIC_GAP * len(words):
+        shown = [w for w in missing if not any(w != m and w in m for m in missing)]   # 新能源, not also 能源
+        place = "、".join(city_display(searcher, c) for c in cities)
+        return f"语料中{place}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
+    return None
+
+
+def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
+    """Said with the question's own topic words, not a phrase rebuilt from its characters."""
+    where = "、".join(city_display(searcher, c) for c in cities) if cities else "语料中"
+    when = f"{q.period[0]}年" if q.period and q.period[0] == q.period[1] else \
+        (f"{q.period[0]}—{q.period[1]}年" if q.period else "")
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2]
+    topic = "、".join(f"“{w}”" for w in words[:4]) or f"“{q.core}”"
+    return f"{where}的政策文件中没有找到{when}关于{topic}的数字"
+
+
+def city_display(searcher: Searcher, city: str) -> str:
+    return next((d.city_display for d in searcher.documents if d.city == city), city)

@@ -1,0 +1,179 @@
+"""What a question asks, read from its words and the places the corpus holds: the kind of answer (a fact, a
+figure, a list of names, the cities that take a measure), the places that constrain it and those it only
+mentions (廊坊…从北京引进…: 廊坊 is asked about, 北京 is where projects come from), the years, the units,
+and what it is about once places, years and question words are stripped.
+
+Every reader of a question (the Answerer, quoting, numeric answers, refusals, compare) reads it here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.figures import years_in
+from ingest import regions
+from ingest.normalize import normalize
+
+# "What did the cities do about X": the answer is one list per city.
+ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个|几座|个)(城市|地方|市)|"
+                           r"不同城市|其他城市|多地|各省市")
+# A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
+# 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
+_IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|承接)$")
+
+# "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
+_NUMERIC = re.compile(r"多少|(?<!哪)几[家个项名人所倍次亿万]|比例是|比重|占比|强度|金额|数额|百分之")
+PERIODS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
+# Question words and fillers: never evidence that a clause is about the question.
+_FILLER = re.compile(
+    r"什么|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
+    r"吗|呢|吧|有关|方面|具体|主要|目标|计划|要求|是否|的|了|期间|政策|措施|举措|"
+    r"[\W_]"
+)
+# Units a question word asks for: 多少家 -> 家; 比重 -> %.
+_UNIT_HINTS = (
+    (re.compile(r"多少家|几家"), ("家",)),
+    (re.compile(r"多少[名人位]|几[名人位]"), ("名", "人", "位")),
+    (re.compile(r"多少项|几项"), ("项",)),
+    (re.compile(r"多少个|几个"), ("个",)),
+    (re.compile(r"比例|比重|占比|强度|百分之|增长率|覆盖率"), ("%", "个百分点", "百分点")),
+    (re.compile(r"金额|资金|补贴|补助|奖励|资助|奖补|投入|经费|收入|成交额|交易额|规模|元"),
+     ("元", "亿元", "万元", "千元", "亿", "万", "美元", "亿美元", "万美元")),
+)
+
+
+
+@dataclass(frozen=True)
+class Places:
+    """The places a corpus holds documents of: a named place constrains a question only if held."""
+    cities: frozenset[str] = frozenset()        # short names: 沧州, 上海, 柳河县
+    provinces: frozenset[str] = frozenset()     # short names: 河北, 浙江
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    core: str                             # without places, years and question words: what it is about
+    numeric: bool
+    period: tuple[int, int] | None        # the years asked about: 2025 -> (2025, 2025); 十四五 -> (2021, 2025)
+    units: tuple[str, ...]                # units the question asks for, () when it does not say
+    wants_target: bool                    # 目标/要/计划: a planned figure, not an achieved one
+    wants_max: bool                       # 最高补贴多少
+    wants_list: bool = False              # 哪些/哪几: several names answer it
+    cities: tuple[str, ...] = ()          # constraints: cities the question is about, held by the corpus
+    provinces: tuple[str, ...] = ()       # constraints: a province named (its own and its cities' documents)
+    unknown: tuple[str, ...] = ()         # places the question is about that the corpus holds nothing of
+    mentioned: tuple[str, ...] = ()       # places named in passing (从北京引进): no constraint
+    across: bool = False                  # 各市/哪些城市: asks what several cities do
+    year: int | None = None               # the one year named, when exactly one is
+
+    @property
+    def kind(self) -> str:
+        """figure | cities | list | fact: which kind of answer the question gets."""
+        if self.numeric:
+            return "figure"
+        if self.across and not self.cities:
+            return "cities"
+        return "list" if self.wants_list else "fact"
+
+
+def read_question(question: str, places: Places = Places()) -> Question:
+    """Read a question. A place named in it constrains it only when the corpus holds that place and the
+    question is about it (not 从X引进); a place the corpus lacks is reported as unknown."""
+    text = normalize(question)
+    cities, provinces, unknown, mentioned = _places_in(text, places)
+    period = None
+    bare = re.findall(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9年])", text)     # "2025目标" without 年
+    named_years = [y for y, _, _ in years_in(text)] + [int(y) for y in bare]
+    if named_years:
+        period = (min(named_years), max(named_years))
+    for name, span in PERIODS.items():
+        if name in text:
+            period = span
+    core = text
+    for place in (*cities, *provinces):
+        core = re.sub(re.escape(place) + "(市|省)?", "", core)
+    core = re.sub(r"(19|20)[0-9]{2}年?|十[二三四五]五|“|”", "", core)
+    core = _FILLER.sub("", core)
+    units: tuple[str, ...] = ()
+    for pattern, hint in _UNIT_HINTS:
+        if pattern.search(text):
+            units = hint
+            break
+    year = named_years[0] if len(set(named_years)) == 1 else None
+    return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
+                    "最高" in text or "最多" in text, bool(re.search(r"哪些|哪几", text)),
+                    cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year)
+
+
+def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
+    """(cities, provinces, unknown, mentioned) named in a normalised question."""
+    cities: list[str] = []
+    provinces: list[str] = []
+    unknown: list[str] = []
+    mentioned: list[str] = []
+    inside: set[str] = set()                              # provinces of the cities named
+    for region, start, _ in regions.region_mentions(text):
+        if _IN_PASSING.search(text[max(0, start - 2):start]):
+            mentioned.append(region.name)
+            continue
+        if region.level == "province" and region.short not in regions.MUNICIPALITIES:
+            (provinces if region.short in places.provinces else unknown).append(
+                region.short if region.short in places.provinces else region.name)
+            continue
+        city = regions.city_of(region)
+        short = region.name if region.name in places.cities else (city.short if city else region.short)
+        if short in places.cities:
+            cities.append(short)
+            province = regions.province_of(region)
+            inside.add(province.short if province else "")
+        else:
+            unknown.append(region.name)
+    provinces = [p for p in provinces if p not in inside]  # 浙江省宁波市: the city says it all
+    if cities or provinces:
+        # A question about a place the corpus holds names the others as origin or partner (一家北京的公司
+        # 搬到廊坊): no note that the corpus lacks them.
+        mentioned, unknown = mentioned + unknown, []
+    unique = lambda xs: tuple(dict.fromkeys(xs))  # noqa: E731
+    return unique(cities), unique(provinces), unique(unknown), unique(mentioned)
+
+
+def bigram_recall(query: str, text: str) -> float:
+    """Share of the query's character bigrams found in text: word overlap without a tokenizer."""
+    grams = {query[i:i + 2] for i in range(len(query) - 1)}
+    if not grams:
+        return 0.0
+    hay = normalize(text)
+    return sum(g in hay for g in grams) / len(grams)
+
+
+# Question words whose answer fills their slot (建设[什么]平台); 如何/怎样 are answered after, not inside.
+_WH = re.compile(r"什么|哪些|哪个|哪家|哪所|哪几个|哪|多少")
+
+
+def wh_anchors(question: str) -> tuple[str, str]:
+    """The words on each side of the question word: "要深化与[哪家机构]的院地合作" -> ("深化与", "的院地").
+
+    An answer phrase usually keeps one of them around the new words (深化与中国科学院的院地合作).
+    """
+    text = normalize(question)
+    m = _WH.search(text)
+    if not m:
+        return "", ""
+    left = re.sub(r"[\W_]|^[要是由在]", "", text[max(0, m.start() - 3):m.start()])
+    right = re.sub(r"[\W_]", "", text[m.end():m.end() + 5])
+    if right[:1] in "家个所些种类项":                     # 哪[家]公司: the measure word is not an anchor
+        right = right[1:]
+    right = right.replace("的", "")                       # 公司的氢燃料 -> 公司氢燃: the answer ends in 公司
+    return left[-3:], right[:4]
+
+
+# What a "which X" question asks for: 由哪个[县]来担当 -> a phrase naming a county (固安县) answers it.
+_ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?|什么)(县|公司|学校|大学|学院|高校|部门|单位)")
+
+
+def answer_type(question: str) -> str | None:
+    m = _ANSWER_TYPE.search(normalize(question))
+    return m.group(1) if m else None

@@ -1,0 +1,52 @@
+"""Every weight and threshold of the answering model, in one place, each with where it was measured.
+
+"dev" is the seed gold set (bench/gold/seeds), "held-out" the former held-out set (bench/heldout), both
+development data now; figures before the tune/check protocol of bench/README.md are on whole sets.
+Change one only by that protocol: decide on the tune halves, report both halves of every set.
+"""
+
+# -- retrieval as the Answerer asks for it ------------------------------------------------------------
+YEAR_BONUS_RANKS = 0.2   # a clause naming the year asked gains this share of a top RRF score (dev, whole set)
+ACROSS_DEPTH = 200       # candidates interleaved city by city for a 各市/哪些城市 question
+
+# -- quoting a fact answer (quote.py) -----------------------------------------------------------------
+MAX_ANSWER = 30          # characters: an answer is a phrase, not a clause (the scoring rules' limit)
+MAX_LIST_ANSWER = 60     # a "哪些" question is answered by its whole list of names, still not a clause
+TOP_CLAUSES = 5          # clauses whose sentences compete for the answer
+SENTENCES_KEPT = 3       # best sentences whose phrases compete
+SENTENCE_OVERLAP = 0.3   # weight of a sentence's character-pair overlap with the question's core
+RANK_PENALTY = 0.02      # per search rank of the clause a sentence or figure comes from
+BARE_SENTENCE_COS = 0.5  # a sentence's likeness to the question without its context prefix (dev 0.56 -> 0.60)
+PHRASE_COS = 1.5         # a phrase's own likeness to the question (0.5 -> 1.5: dev 0.60 -> 0.68)
+PHRASE_OVERLAP = 0.3     # a phrase's character-pair overlap with the question's core
+NEXT_SENTENCE = 0.05     # the first phrase of the next sentence competes a little below its parent
+ANCHOR_FULL = 0.5        # a phrase keeping a whole word next to the question word (深化与…的院地合作)
+ANCHOR_PART = 0.25       # ... or two characters of it
+LIST_BONUS = 0.3         # a list phrase (…、…) when the question asks "哪些"
+TYPE_BONUS = 0.6         # a phrase naming something of the kind asked (哪个县 -> 固安县) (dev + held-out)
+ECHO_PENALTY = 0.8       # a phrase made only of the question's own characters
+FOLLOW_BONUS = 0.5       # the phrase right after one that restates the question
+FRAME_PENALTY = 0.3      # a frame (对于…, 按照…) or a subject (…等, …的): the measure follows it
+HEADING_PENALTY = 0.3    # the clause's own heading: it names the measure, the text after it answers
+WINDOW_LENGTH = 0.01     # per character, for a longer run of list items when a phrase is trimmed
+# Confidence of a quote from its best phrase's score: wrong quotes scored 2.1-3.1 (median 2.3), right ones
+# 2.2-4.3 (median 3.3) over the 57 fact/paraphrase answers of dev + held-out (AUC 0.85).
+CONFIDENCE_FLOOR = 2.0
+CONFIDENCE_SPAN = 1.5
+LOW_CONFIDENCE = 0.3     # under it a quote is flagged 把握不大: 16 of 19 wrong quotes, 10 of 38 right ones
+
+# -- numeric answers (numeric.py) ---------------------------------------------------------------------
+FIGURE_SENTENCE = 0.5    # overlap of the question's core with the figure's sentence, title and headings
+FIGURE_PHRASE = 0.5      # ... with the figure's own comma phrase
+UNIT_MATCH = 0.3         # the figure's unit is one the question asks for (多少家 -> 家)
+UNIT_MISMATCH = -0.6     # ... and one it does not
+MAX_BONUS = 0.2          # 最高/最多 asked and stated
+STATED_BONUS = 0.15      # a figure a quantity is said to reach (达到1000家), not one counted in passing
+YEAR_BONUS = 0.2         # the figure's sentence dates it to the one year asked
+ACHIEVED_PENALTY = 0.3   # a figure already reached when the question asks for a target
+ACHIEVED_BONUS = 0.2     # a figure reached when the question asks what was reached in a period
+FIGURE_MIN_OVERLAP = 0.34  # only a figure stated among the question's own words can answer it
+
+# -- refusals and the cities answer (refusal.py, answerer.py) ----------------------------------------
+TOPIC_GAP = 0.6          # share of the question's known words missing from a city's documents to refuse
+SPECIFIC_SHARE = 0.2     # a word in at most this share of clauses names a measure (院士工作站), not a theme
