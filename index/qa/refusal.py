@@ -8,8 +8,9 @@ import re
 from index.figures import years_in
 from index.qa.facts import facts_of
 from index.qa.understand import PERIODS, Question
-from index.qa.weights import TOPIC_GAP
+from index.qa.weights import TOPIC_EVIDENCE, TOPIC_GAP
 from index.search import Searcher
+from ingest import regions
 from ingest.model import Document
 from ingest.normalize import normalize
 
@@ -59,28 +60,53 @@ def period_gap(searcher: Searcher, cities, period: tuple[int, int]) -> str | Non
 
 
 def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
-    """A reason to refuse when most of the question's words that the corpus knows appear in other
-    cities' documents but never in these cities' (other cities speak of 新能源汽车, this one never).
-    Words the corpus never uses say nothing: a paraphrase is worded unlike any policy."""
+    """A reason to refuse when most of the question's words that the corpus knows never appear in these
+    cities' documents, and the clauses that best answer it elsewhere do use them (other cities speak of
+    新能源汽车, this one never). Words the corpus never uses say nothing (a paraphrase is worded unlike
+    any policy), nor do everyday words that only happen to occur somewhere: the missing words must be
+    the ones other places' best clauses on the question are written in."""
     facts = facts_of(searcher)
     here, anywhere = facts.words_of_city, facts.words
     words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and w in anywhere]
     missing = [w for w in words if not any(w in here.get(c, set()) for c in cities)]
-    if len(missing) >= 2 and len(missing) >= TOPIC_GAP * len(words):
-        shown = [w for w in missing if not any(w != m and w in m for m in missing)]   # 新能源, not also 能源
-        place = "、".join(city_display(searcher, c) for c in cities)
-        return f"语料中{place}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
-    return None
+    if len(missing) < 2 or len(missing) < TOPIC_GAP * len(words):
+        return None
+    # Asked without its place, as the other places' documents would answer it.
+    elsewhere = [h for h in searcher.search(q.core, k=4 * TOPIC_EVIDENCE).hits
+                 if h.document.city not in cities and h.document.county not in cities][:TOPIC_EVIDENCE]
+    used = normalize(" ".join(" ".join([*h.clause.section, h.clause.text]) for h in elsewhere))
+    found = [w for w in missing if w in used]
+    if len(found) < TOPIC_GAP * len(missing):
+        return None
+    shown = [w for w in found if not any(w != m and w in m for m in found)]   # 新能源, not also 能源
+    place = "、".join(city_display(searcher, c) for c in cities)
+    return f"语料中{place}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
 
 
 def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
     """Said with the question's own topic words, not a phrase rebuilt from its characters."""
-    where = "、".join(city_display(searcher, c) for c in cities) if cities else "语料中"
+    where = "、".join(city_display(searcher, c) for c in cities) if cities else \
+        "、".join(_province_name(p) for p in q.provinces) or "语料中"
     when = f"{q.period[0]}年" if q.period and q.period[0] == q.period[1] else \
         (f"{q.period[0]}—{q.period[1]}年" if q.period else "")
-    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2]
-    topic = "、".join(f"“{w}”" for w in words[:4]) or f"“{q.core}”"
+    topic = "、".join(f"“{w}”" for w in topic_words(searcher, q)) or f"“{q.core}”"
     return f"{where}的政策文件中没有找到{when}关于{topic}的数字"
+
+
+def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
+    """The question's words that name its topic: those the corpus uses, the rarest first (a measure's
+    name, not 企业 or 我们), in the question's order."""
+    frequency = facts_of(searcher).clause_frequency
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and frequency[w]]
+    words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
+    rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
+    return [w for w in words if w in rarest]
+
+
+def _province_name(short: str) -> str:
+    """河南 -> 河南省, 广西 -> 广西壮族自治区."""
+    return next((r.name for r in regions.all_regions().values() if r.level == "province" and r.short == short),
+                short)
 
 
 def city_display(searcher: Searcher, city: str) -> str:

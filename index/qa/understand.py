@@ -29,7 +29,7 @@ _TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
 # Question words and fillers: never evidence that a clause is about the question.
 _FILLER = re.compile(
     r"什么|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
-    r"吗|呢|吧|有关|方面|具体|主要|目标|计划|要求|是否|的|了|期间|政策|措施|举措|"
+    r"吗|呢|吧|有关|方面|具体|主要|目标|计划|要求|是否|的|了|期间|政策|措施|举措|我们|咱们|自己|一家|一个|"
     r"[\W_]"
 )
 # Units a question word asks for: 多少家 -> 家; 比重 -> %.

@@ -49,4 +49,6 @@ FIGURE_MIN_OVERLAP = 0.34  # only a figure stated among the question's own words
 
 # -- refusals and the cities answer (refusal.py, answerer.py) ----------------------------------------
 TOPIC_GAP = 0.6          # share of the question's known words missing from a city's documents to refuse
+TOPIC_EVIDENCE = 5       # ... and used by the best clauses elsewhere, among this many (regs tune: false
+                         # refusals of paraphrases whose everyday words occur somewhere in the corpus)
 SPECIFIC_SHARE = 0.2     # a word in at most this share of clauses names a measure (院士工作站), not a theme
