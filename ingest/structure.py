@@ -94,6 +94,9 @@ class ClauseBuilder:
     def numbered(self, line: Line, numbering: Numbering) -> None:
         kind = numbering.kind
         markdown = line.text.startswith("#")
+        if kind == "article" and self.open and self.open.article and _refers_back(line, numbering, self.open):
+            self.unnumbered(line)                       # "第十条规定的情形…": a paragraph citing an article
+            return
         if self.open and self.open.article and not markdown and kind not in _STATUTE_RANK and kind != "box" \
                 and kind not in {node.kind for node in self.stack}:
             self.open.lines.append(line)                # an item of the article
@@ -190,6 +193,16 @@ class ClauseBuilder:
         clause_id = f"{self.doc_id}-{len(self.clauses) + 1:04d}"
         self.clauses.append(Clause(clause_id, self.doc_id, label, section, text, start, end, kind,
                                    part, parts, fields or {}, units))
+
+
+_REFERENCE = re.compile(r"^(?:第[^条]{1,6}[款项])*(?:规定|所称|所列|中|的规定)")
+
+
+def _refers_back(line: Line, numbering: Numbering, article: _Open) -> bool:
+    """A line inside an article that starts by citing an earlier one (第十条规定的…, 第五条第二款所称…)."""
+    value, current = label_value(numbering.label), label_value(article.label)
+    return (value is not None and current is not None and value <= current and "之" not in numbering.label
+            and bool(_REFERENCE.match(line.text[numbering.length:])))
 
 
 def _join(lines: list[Line]):
