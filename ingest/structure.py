@@ -63,7 +63,7 @@ class _Open:
     numberings: list[Numbering | None] = field(default_factory=list)   # an article's lines: item numbering
 
 
-def split_heading(rest: str, kind: str = "num") -> tuple[str, bool]:
+def split_heading(rest: str) -> tuple[str, bool]:
     """(heading, heading_only) for the text after a label.
 
     "加快科技合作人才队伍建设" -> a heading line; "引进国外高端人才。全面落实..." -> heading plus text;
@@ -93,7 +93,7 @@ class ClauseBuilder:
     # -- numbered lines -------------------------------------------------------------------------
     def numbered(self, line: Line, numbering: Numbering) -> None:
         kind = numbering.kind
-        markdown = line.text.startswith("#")
+        markdown = line.text.startswith("#") and kind != "article"   # "## 第一条 …" is still an article
         if kind == "article" and self.open and self.open.article and _refers_back(line, numbering, self.open):
             self.unnumbered(line)                       # "第十条规定的情形…": a paragraph citing an article
             return
@@ -118,7 +118,7 @@ class ClauseBuilder:
         elif markdown or kind in _STATUTE_RANK:        # 编/章/节 and Markdown lines are headings, whole
             heading, heading_only = _CJK_GAP.sub("", rest.strip().lstrip("#").strip()), True
         else:
-            heading, heading_only = split_heading(rest, kind)
+            heading, heading_only = split_heading(rest)
         joiner = " " if kind in _SPACED_KINDS and heading else ""
         self.stack.append(_Node(kind, f"{label}{joiner}{heading}", value))
         section = tuple(n.element for n in self.stack)
