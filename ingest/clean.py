@@ -62,6 +62,7 @@ _NOISE_ANYWHERE = [
     # A font bar offers sizes (字号：大 中 小, 【字号 T T】, 字号:[ ]); 字号 in a sentence is a word (a firm's name).
     (r"字号[:：]|[【\[]字号|字号\s*[\[【(（]?\s*[大中小Tt]|^字体[:：]|保护视力色|杏仁黄|默认色\)", "font/colour bar"),
     (r"^(发布|更新|成文|发文)(时间|日期)[:：]\s*[0-9]{4}", "publish time"),
+    (r"^目录$", "table of contents"),
     (r"浏览次数|阅读次数|访问量|点击数[:：]", "page counter"),
     (r"^[•·]?版权(所有)?[:：]|^[•·]?版权所有|Copyright|©", "footer"),
     (r"^[•·]?(地址|联系电话|电话|邮编|邮箱|传真|网址|联系人)[:：]", "footer"),

@@ -113,17 +113,20 @@ class ClauseBuilder:
         if kind == "paren_cn" and not label.startswith(("(", "（")):
             label = f"({cn_numeral(value)})" if value else label
         rest = line.text[numbering.length:]
+        # 编/章/节 lines are headings, whole, and so are Markdown lines: no clause of their own (nor the
+        # chapters of a 目录); the lines below them are the clauses. A 章 line carrying a sentence keeps it.
+        bare = markdown or (kind in _STATUTE_RANK and kind != "article" and len(rest) <= 40 and "。" not in rest)
         if kind == "article":
             heading, heading_only = "", False
-        elif markdown or kind in _STATUTE_RANK:        # 编/章/节 and Markdown lines are headings, whole
+        elif bare:
             heading, heading_only = _CJK_GAP.sub("", rest.strip().lstrip("#").strip()), True
         else:
             heading, heading_only = split_heading(rest)
         joiner = " " if kind in _SPACED_KINDS and heading else ""
         self.stack.append(_Node(kind, f"{label}{joiner}{heading}", value))
         section = tuple(n.element for n in self.stack)
-        if markdown:
-            return                                      # a heading only: the lines below it are its clauses
+        if bare:
+            return
         self.open = _Open(label, section, [line], heading_only, article=kind == "article",
                           numberings=[numbering])
 

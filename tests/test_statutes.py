@@ -154,6 +154,19 @@ def test_a_paragraph_citing_an_earlier_article_stays_in_its_article():
     assert [u[0] for u in fifth[0].units][:3] == ["第一款", "第二款", "第三款"]
 
 
+def test_a_plain_text_statute_with_a_table_of_contents():
+    """As national and provincial sites print a law: title, 目录 of its chapters, chapters as plain lines."""
+    path = next(LAWREF.glob("*/焦作市全域旅游促进条例*.md"))
+    body = path.read_text(encoding="utf-8").split("<!-- INFO END -->", 1)[1]
+    plain = "\n".join(line.lstrip("#").strip() for line in body.splitlines())
+    chapters = [line for line in plain.splitlines() if line.startswith("第") and "章" in line[:5]]
+    page = "焦作市全域旅游促进条例\n目　录\n" + "\n".join(chapters) + "\n" + plain
+    result = ingest_text(page, "page.txt")
+    assert result.clauses[0].label == "第一条"
+    assert _article(result, "第三十一条").section == ("第三章 新业态培育", "第二节 乡村旅游", "第三十一条")
+    assert not [c for c in result.clauses if c.label.endswith(("章", "节"))]
+
+
 def test_passage_notes_are_no_clauses():
     for result in (_law("上海市中华鲟保护管理条例"), _law("浙江省消防条例")):
         first = result.clauses[0]
