@@ -58,6 +58,9 @@ class Clause:
     part: int = 1                    # a clause too long to embed well is cut into parts 1..parts
     parts: int = 1
     fields: dict[str, str] = field(default_factory=dict)  # table_row columns: 主要指标, 2025年目标值 ...
+    # The citable units inside a 第X条 article: (label, start, end) with offsets into text, e.g.
+    # ("第二款", 40, 95), ("第一款第（三）项", 20, 31); labels omit 第一款 when the article has one paragraph.
+    units: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.start <= self.end:
@@ -73,8 +76,10 @@ class Clause:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["section"] = list(self.section)
+        d["units"] = [list(unit) for unit in self.units]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Clause:
-        return cls(**{**d, "section": tuple(d["section"])})
+        units = tuple((str(label), int(s), int(e)) for label, s, e in d.get("units", ()))
+        return cls(**{**d, "section": tuple(d["section"]), "units": units})

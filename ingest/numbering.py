@@ -19,7 +19,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(rf"^(?:#+\s*)?第{_SP}(?:{_CN}|{_NUM}){_SP}编")),
     ("chapter", re.compile(rf"^(?:#+\s*)?第{_SP}(?:{_CN}|{_NUM}){_SP}章")),
     ("section", re.compile(rf"^(?:#+\s*)?第{_SP}(?:{_CN}|{_NUM}){_SP}节")),
-    ("article", re.compile(rf"^(?:#+\s*)?第{_SP}(?:{_CN}|[0-9０-９ \t\u3000]+?){_SP}条(?![款项例件])")),
+    ("article", re.compile(rf"^(?:#+\s*)?第{_SP}(?:{_CN}|[0-9０-９ \t\u3000]+?){_SP}条"
+                           rf"(?:之{_SP}{_CN})?(?![款项例件])")),         # 第十条之一: an inserted article
     ("box", re.compile(rf"^专栏{_SP}(?:{_NUM}|{_CN})?{_SP}[:：]?")),
     ("cn", re.compile(rf"^(?:#+\s*)?{_CN}{_SP}[、．.](?![0-9])")),
     ("paren_cn", re.compile(rf"^(?:[(（]{_SP}{_CN}{_SP}[)）]|{_CN}[)）]|[)）](?=[^\s，,。]))")),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest import metadata
-from ingest.clean import Dropped, Line, looks_like_menu, noise_reason, split_lines
+from ingest.clean import Dropped, leading_furniture, noise_reason, split_lines, trailing_furniture
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
 from ingest.model import Clause, Document, IngestError
 from ingest.structure import build_clauses
@@ -45,8 +45,11 @@ def ingest_text(text: str, source: str, overrides: dict | None = None) -> Ingest
             dropped.append(Dropped(line, reason))
         else:
             body.append(line)
-    body, tail = _trim_footer(body)
-    dropped += [Dropped(line, "page footer (short lines after the last clause)") for line in tail]
+    head = leading_furniture(body, title_found=header.title is not None)
+    dropped += [Dropped(line, "page header (furniture before the text)") for line in body[:head]]
+    tail = trailing_furniture(body[head:])
+    body, footer = body[head:len(body) - tail], body[len(body) - tail:]
+    dropped += [Dropped(line, "page footer (short lines after the last clause)") for line in footer]
 
     doc_id = doc_id_for(Path(source))
     body_text = "\n".join(line.text for line in body)
@@ -57,16 +60,6 @@ def ingest_text(text: str, source: str, overrides: dict | None = None) -> Ingest
     if not clauses:
         raise IngestError(f"{source}: no policy text found (only page navigation or headings)")
     return Ingested(document, clauses, sorted(dropped, key=lambda d: d.line.number))
-
-
-def _trim_footer(body: list[Line]) -> tuple[list[Line], list[Line]]:
-    """Menu-like lines after the last sentence of the page are its footer (related links, widgets)."""
-    end = len(body)
-    while end > 0 and looks_like_menu(body[end - 1]):
-        end -= 1
-    if end == 0:        # nothing but short lines: a list, not a footer; keep it all
-        return body, []
-    return body[:end], body[end:]
 
 
 def ingest_file(path: Path, catalog: dict | None = None) -> Ingested:

@@ -161,8 +161,10 @@ def test_regulation_chapters_and_articles(ingested):
     assert [c.label for c in shanghai if c.part == 1][:3] == ["第一条", "第二条", "第三条"]
     assert shanghai[-1].label == "第三十四条"
     national = ingested["11"]
-    assert _clause_with(national, "企业申请认定时须注册成立一年以上").section[:2] == ("第三章 认定条件与程序",
-                                                                        "第十一条 认定为高新技术企业须同时满足以下条件：")
+    # A list article is one clause holding its lead and items; an article has no heading in its path.
+    listed = _clause_with(national, "企业申请认定时须注册成立一年以上")
+    assert (listed.label, listed.section) == ("第十一条", ("第三章 认定条件与程序", "第十一条"))
+    assert normalize(listed.text).startswith(normalize("第十一条 认定为高新技术企业须同时满足以下条件："))
 
 
 def test_county_articles_with_stray_spaces(ingested):
