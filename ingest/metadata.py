@@ -10,6 +10,7 @@ from ingest import dates, regions
 from ingest.clean import Line, noise_reason
 from ingest.normalize import normalize
 from ingest.numbering import parse_numbering
+from ingest.script import simplified_chars
 
 # The 文种 a title ends with. Longest first: 实施方案 before 方案.
 _TYPES = ["行动计划", "实施方案", "工作方案", "若干措施", "若干规定", "管理办法", "实施办法", "实施细则",
@@ -93,13 +94,23 @@ def _is_markdown_title(line: Line) -> bool:
         and "。" not in line.norm and parse_numbering(line.text.lstrip("#").strip()) is None
 
 
+def _wrapper_match(text: str) -> tuple[str, re.Match[str]] | None:
+    """(the line as written, its 关于印发《…》的通知 match), read through simplified characters (關於印發)."""
+    text = text.strip().lstrip("#").strip()
+    match = _WRAPPER_RE.match(simplified_chars(text))      # same length: its offsets are the original's
+    return (text, match) if match else None
+
+
 def _wrapper_title(text: str) -> str | None:
     """The policy title inside a 关于印发《…》的通知 line (original characters), or None."""
-    match = _WRAPPER_RE.match(text.strip().lstrip("#").strip())
-    if not match:
+    found = _wrapper_match(text)
+    if not found:
         return None
+    text, match = found
     inner = re.search(r"《(.+?)》", match.group("title"))
-    return inner.group(1) if inner else match.group("title")
+    start, end = (match.start("title") + inner.start(1), match.start("title") + inner.end(1)) if inner else \
+        match.span("title")
+    return text[start:end]
 
 
 def _is_headerish(line: Line, titles: set[str]) -> bool:
@@ -127,7 +138,8 @@ def find_header(lines: list[Line]) -> Header:
     wrapper = lines[start].text if _wrapper_title(lines[start].text) else None
     title = _wrapper_title(lines[start].text) if wrapper else lines[start].text.lstrip("#").strip()
     prefix = None
-    if not wrapper and start > 0 and title.startswith("关于") and lines[start - 1].norm.endswith(_ORG_END):
+    if not wrapper and start > 0 and simplified_chars(title).startswith("关于") \
+            and lines[start - 1].norm.endswith(_ORG_END):
         prefix = lines[start - 1].text
     titles = {normalize(title)}
     used, i = {start} | ({start - 1} if prefix else set()), start + 1
@@ -178,15 +190,18 @@ def extract(lines: list[Line], header: Header, body_text: str, fallback_title: s
         if meta.publish_date is None and (m := _PUBLISHED.search(norm)):
             meta.publish_date = _date_of(m.group(1))
         if meta.doc_number is None and _DOC_NUMBER.fullmatch(norm.removeprefix("文号:")):
-            meta.doc_number = norm.removeprefix("文号:")
+            meta.doc_number = re.sub(r"^文[号號]\s*[:：]|\s", "", head[i].text)     # as written
     _passage(meta, "\n".join(lines[i].norm for i in header.notes), name_date)
     if meta.issuer is None and header.title_prefix:
         meta.issuer = "、".join(header.title_prefix.split())
     if meta.issuer is None and meta.wrapper_title:
-        issuer = _WRAPPER_RE.match(meta.wrapper_title).group("issuer").strip()
-        meta.issuer = issuer if issuer.endswith(_ORG_END) else None
-    if meta.issuer is None and (m := _INTERPRETS.search(re.sub(r"\s", "", body_text))):
-        meta.issuer = m.group(1)
+        text, match = _wrapper_match(meta.wrapper_title)
+        issuer = text[: match.end("issuer")].strip()
+        issuer = issuer if normalize(issuer).endswith(_ORG_END) else None
+        meta.issuer = issuer
+    body = re.sub(r"\s", "", body_text)
+    if meta.issuer is None and (m := _INTERPRETS.search(simplified_chars(body))):
+        meta.issuer = body[m.start(1):m.end(1)]
     # Last resort: the date the text says it takes effect (本条例自1998年1月1日起施行).
     meta.date = meta.date or meta.publish_date or name_date or dates.effective_date(body_text)
     _place(meta, body_text)
@@ -237,7 +252,7 @@ def _clean_title(title: str) -> str:
 
 
 def _doc_type(title: str) -> str | None:
-    bare = re.sub(rf"{_TAIL}$", "", re.sub(r"\s", "", title))
+    bare = re.sub(rf"{_TAIL}$", "", normalize(title))
     for kind in _TYPES:
         if bare.endswith(kind):
             return _TYPE_CANON.get(kind, kind)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ingest.script import simplified_chars
+
 _DATA = Path(__file__).with_name("data") / "regions.csv"
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
 # Province-level cities are their own province.
@@ -116,7 +118,9 @@ def find_regions(text: str) -> list[Region]:
     its right, for a short name, the end of the text, a non-CJK character, or nothing at all when it opens
     the text (上海口岸服务条例, 绍兴黄酒保护和发展条例: a title opens with its place).
     A name right after another region must lie inside it (沧州市和县级 is no 和县).
+    Traditional characters are read as simplified (滄州市 is 沧州市).
     """
+    text = simplified_chars(text)
     found: list[Region] = []
     previous: tuple[int, Region] | None = None        # where the last region found ends, and which it is
     pattern, by_name, pos = _pattern(), _by_name(), 0
@@ -159,4 +163,4 @@ def _county_root_pattern() -> re.Pattern[str]:
 
 def find_county_short_names(text: str) -> list[Region]:
     """Counties text names by their short name only (柳河经济开发区), for a text known to be a county's own."""
-    return [_county_roots()[m.group()] for m in _county_root_pattern().finditer(text)]
+    return [_county_roots()[m.group()] for m in _county_root_pattern().finditer(simplified_chars(text))]
