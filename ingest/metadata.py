@@ -26,6 +26,7 @@ _YEAR_RANGE = re.compile(r"^[(（][0-9]{4}\s*[-—―–~至]+\s*[0-9]{4}年?[)�
 _ISO_DATE = dates.ISO_DATE
 _CN_DATE_LINE = re.compile(r"^[(（]?([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日[)）]?$")
 _PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:日期|时间)[:：]?\s*([0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2})")
+_TOP_LINES = 40          # a page's publish date stands within its first lines (seeds: line 4 to 6)
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［【(（][0-9]{4}[〕\]］】)）][0-9]{1,4}号")
 _ORG_END = ("人民政府", "办公室", "办公厅", "委员会", "人大常委会", "政府", "局", "厅", "委", "部", "总局")
 _NOTICE = re.compile(r"印发给你们|现印发|现予印发|请认真贯彻|认真贯彻执行|遵照执行|请结合实际|认真组织实施"
@@ -191,6 +192,10 @@ def extract(lines: list[Line], header: Header, body_text: str, fallback_title: s
             meta.publish_date = _date_of(m.group(1))
         if meta.doc_number is None and _DOC_NUMBER.fullmatch(norm.removeprefix("文号:")):
             meta.doc_number = re.sub(r"^文[号號]\s*[:：]|\s", "", head[i].text)     # as written
+    if meta.publish_date is None:
+        # A page cut off above its title still shows its publish date among the furniture of its top lines.
+        meta.publish_date = next((_date_of(m.group(1)) for line in lines[header.body_start:][:_TOP_LINES]
+                                  if len(line.norm) <= 80 and (m := _PUBLISHED.search(line.norm))), None)
     _passage(meta, "\n".join(lines[i].norm for i in header.notes), name_date)
     if meta.issuer is None and header.title_prefix:
         meta.issuer = "、".join(header.title_prefix.split())

@@ -16,7 +16,7 @@ import pytest
 from ingest import regions
 from ingest.dates import passage_steps, split_name_date, version_dates
 from ingest.normalize import normalize
-from ingest.pipeline import ingest_file
+from ingest.pipeline import ingest_file, ingest_text
 
 DATA = Path(__file__).resolve().parent / "data"
 LAWREF = sorted((DATA / "lawref").glob("*/*.md"))
@@ -188,3 +188,14 @@ def test_simplified_question_finds_the_traditional_clause(tmp_path, embedder):
         ours = [h for h in hits if h.clause.doc_id == "cangzhou_kaifang_hezuo_tw"]
         assert ours and "引進國外高階人才" in ours[0].clause.text, mode
         assert "滄州市加強創新能力開放合作實施方案" in ours[0].citation
+
+
+def test_page_cut_above_its_title_keeps_its_publish_date():
+    """corpus/004 as a page saved from its 三、重点任务 on, with only the site's top bar: dated by its 发布时间."""
+    lines = (Path(__file__).resolve().parent.parent / "corpus" / "004_0d7100a7fcddbb5c.txt").read_text(
+        encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("三、重点任务"))
+    result = ingest_text("\n".join([*lines[:2], lines[3], *lines[start:]]), "page.txt")
+    assert (result.document.date, result.document.publish_date, result.document.city) == (
+        "2019-04-29", "2019-04-29", "连云港")
+    assert not any("发布时间" in c.text for c in result.clauses)
