@@ -26,6 +26,8 @@ ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1
 _STEP = r"通过|修正|修订|批准|公布|发布|修改|施行|颁布|印发"
 _ENDS_WITH_STEP = re.compile(rf"(?:{_STEP}|根据)[,，.。;；、)）]*$")
 # Who did it: a congress or its standing committee (in full or abbreviated), a government, a 令 or 公告.
+_DECREE_NUMBER = re.compile(r"(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令\s*[(（〔]?第?\s*"
+                            r"[0-9〇零一二三四五六七八九十百]+\s*号[)）〕]?")
 _ORGAN = re.compile(r"人民代表大会|人大|常务委员会|常委会|会议|令第|公告|人民政府|主席团|委员会|法院|检察院")
 
 
@@ -60,6 +62,8 @@ def is_passage_note(norm: str) -> bool:
     """A normalised header line that is (part of) a passage note: a dated step of the text by an organ,
     or an organ's step without its date ("宁波市第十五届人民代表大会常务委员会第五次会议修订")."""
     norm = norm.strip("()（）")
+    if _DECREE_NUMBER.fullmatch(norm):
+        return True                                   # 中华人民共和国主席令第八十一号, 国务院令第727号
     if not 6 <= len(norm) <= 400 or "。" in norm.rstrip("。"):
         return False
     dated, organ, step = bool(DATE.search(norm)), bool(_ORGAN.search(norm)), bool(_ENDS_WITH_STEP.search(norm))

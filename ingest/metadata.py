@@ -39,13 +39,16 @@ _ADDRESSEE = re.compile(r"[:：]$|^各.{0,60}(?:单位|部门|政府|管委会|�
 _CONGRESS = re.compile(r"^(?:经)?(?P<place>[^第0-9()（）《]{0,20}?)(?:第?[一二三四五六七八九十]+届)?(?P<nat>全国)?"
                        r"(?P<body>人民代表大会常务委?员?会|人大常委会|人民代表大会|人大)")
 _DECREE = re.compile(r"^(?:中华人民共和国)?(?P<org>[\u4e00-\u9fff]{2,20}?)(?:令|公告|第[0-9一二三四五六七八九十]+号)")
-_GOVERNMENT = re.compile(r"^(?P<org>[\u4e00-\u9fff]{0,20}?(?:人民政府|最高人民法院|最高人民检察院))")
+_GOVERNMENT = re.compile(r"^(?P<org>[\u4e00-\u9fff]{0,20}?(?:人民政府(?:办公室|办公厅)?|最高人民法院|最高人民检察院))")
 _INTERPRETS = re.compile(r"本(?:办法|规定|条例|意见|方案|细则|措施|政策)由(.{2,40}?)负责解释")
 # A national organ: the State Council, the National People's Congress, the Party centre, the supreme court and
 # procuratorate, a 国家… administration, a ministry or 总局 (科技部, 税务总局) that names no place.
 _NATIONAL_ORGAN = re.compile(r"^(?:中华人民共和国)?(?:国务院|全国人民代表大会|全国人大|中共中央|中央|最高人民法院"
-                             r"|最高人民检察院|国家[\u4e00-\u9fff]{1,20})|^[\u4e00-\u9fff]{1,14}(?:部|总局|总署)"
-                             r"(?:办公厅)?$")
+                             r"|最高人民检察院|主席|国家[\u4e00-\u9fff]{1,20})"
+                             r"|^(?![省市县区州盟旗镇乡])[\u4e00-\u9fff]{1,14}(?:部|总局|总署)(?:办公厅)?$")
+# A title that opens with its national issuer: 中华人民共和国广告法, 国务院关于…, 全国人民代表大会常务委员会关于….
+_NATIONAL_TITLE = re.compile(r"^(?:中华人民共和国|国务院|全国人民代表大会|全国人大|中共中央|最高人民法院"
+                             r"|最高人民检察院)")
 
 
 @dataclass
@@ -85,7 +88,7 @@ def _date_of(text: str) -> str | None:
 
 def is_title_like(line: Line) -> bool:
     norm = line.norm.lstrip("#")
-    return (4 <= len(norm) <= 80 and "。" not in norm and parse_numbering(line.text) is None
+    return (6 <= len(norm) <= 80 and "。" not in norm and parse_numbering(line.text) is None
             and bool(_TITLE_RE.search(norm)) and not _NOTICE.search(norm) and not dates.is_passage_note(norm))
 
 
@@ -132,8 +135,8 @@ def find_header(lines: list[Line]) -> Header:
     first = next((i for i, line in enumerate(lines[:200]) if noise_reason(line) is None), None)
     start = next((i for i, line in enumerate(lines[:200]) if noise_reason(line) is None
                   and (_wrapper_title(line.text) or is_title_like(line))), None)
-    if first is not None and (start is None or start > first) and _is_markdown_title(lines[first]):
-        start = first
+    if start is None and first is not None and _is_markdown_title(lines[first]):
+        start = first                   # a Markdown '# …' title with an ending no 文种 list foresees
     if start is None:
         return Header(0, None, None, None, set())
     wrapper = lines[start].text if _wrapper_title(lines[start].text) else None
@@ -265,8 +268,9 @@ def _doc_type(title: str) -> str | None:
 
 
 def is_national(title: str, issuer: str | None) -> bool:
-    """A national text: a 中华人民共和国… title, or every issuer a national organ naming no place."""
-    if normalize(title).startswith("中华人民共和国"):
+    """A national text: a title opening with a national organ or 中华人民共和国, or every issuer a national organ
+    naming no place (科技部、财政部、税务总局; not 市委宣传部)."""
+    if _NATIONAL_TITLE.match(normalize(title)):
         return True
     organs = [o for o in re.split(r"[、,，\s]+", normalize(issuer or "")) if o]
     return bool(organs) and all(_NATIONAL_ORGAN.search(o) and not regions.find_regions(o) for o in organs)
