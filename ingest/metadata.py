@@ -291,9 +291,10 @@ def _place(meta: Metadata, body_text: str) -> None:
             break
     if not found:
         counts = Counter(r for r in regions.find_regions(body_text) if r.level != "province")
-        found = [counts.most_common(1)[0][0]] if counts else []
-        if not found:
-            found = _own_county(body_text)
+        best = counts.most_common(1)[0][0] if counts else None
+        if best is None or best.level != "county":
+            best = next(iter(_own_county(body_text)), best)     # 我县 and 柳河: the county, not just its city
+        found = [best] if best else []
         if not found:
             meta.level = "unknown"
             return
