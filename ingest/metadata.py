@@ -42,9 +42,10 @@ _DECREE = re.compile(r"^(?:中华人民共和国)?(?P<org>[\u4e00-\u9fff]{2,20}?
 _GOVERNMENT = re.compile(r"^(?P<org>[\u4e00-\u9fff]{0,20}?(?:人民政府(?:办公室|办公厅)?|最高人民法院|最高人民检察院))")
 _INTERPRETS = re.compile(r"本(?:办法|规定|条例|意见|方案|细则|措施|政策)由(.{2,40}?)负责解释")
 # A national organ: the State Council, the National People's Congress, the Party centre, the supreme court and
-# procuratorate, a 国家… administration, a ministry or 总局 (科技部, 税务总局) that names no place.
+# procuratorate, a 国家…/中国… administration (中国人民银行), a ministry or 总局 (科技部, 税务总局) that names no
+# place.
 _NATIONAL_ORGAN = re.compile(r"^(?:中华人民共和国)?(?:国务院|全国人民代表大会|全国人大|中共中央|中央|最高人民法院"
-                             r"|最高人民检察院|主席|国家[\u4e00-\u9fff]{1,20})"
+                             r"|最高人民检察院|主席|国家[\u4e00-\u9fff]{1,20}|中国[\u4e00-\u9fff]{2,20})"
                              r"|^(?![省市县区州盟旗镇乡])[\u4e00-\u9fff]{1,14}(?:部|总局|总署)(?:办公厅)?$")
 # A title that opens with its national issuer: 中华人民共和国广告法, 国务院关于…, 全国人民代表大会常务委员会关于….
 _NATIONAL_TITLE = re.compile(r"^(?:中华人民共和国|国务院|全国人民代表大会|全国人大|中共中央|最高人民法院"

@@ -15,6 +15,7 @@ import pytest
 
 from ingest import regions
 from ingest.dates import passage_steps, split_name_date, version_dates
+from ingest.metadata import is_national
 from ingest.normalize import normalize
 from ingest.pipeline import ingest_file, ingest_text
 
@@ -78,6 +79,15 @@ def test_date_from_the_notes_alone():
     assert version_dates(normalize(notes)) == ("2020-07-31", "2005-05-31")
     steps = passage_steps(normalize("（2020年6月16日中华人民共和国国务院令第727号公布　自2021年1月1日起施行）"))
     assert [(s.date, s.effective) for s in steps] == [("2020-06-16", False), ("2021-01-01", True)]
+
+
+def test_judicial_interpretation_note():
+    """A 司法解释's bracketed note: passed by the court's committee, in force later, its 法释 number beside."""
+    note = "（2020年12月14日最高人民法院审判委员会第1821次会议通过，自2021年1月1日起施行　法释〔2020〕15号）"
+    assert version_dates(normalize(note)) == ("2020-12-14", "2020-12-14")
+    assert is_national("最高人民法院关于适用《中华人民共和国民法典》时间效力的若干规定", None)
+    assert is_national("非银行支付机构网络支付业务管理办法", "中国人民银行")
+    assert not is_national("关于加强宣传工作的通知", "市委宣传部")
 
 
 def test_passage_notes_are_header_not_clauses(lawref):
