@@ -24,7 +24,8 @@ _TITLE_RE = re.compile(rf"(?:{'|'.join(_TYPES)}){_TAIL}$")
 _WRAPPER_RE = re.compile(r"^(?P<issuer>.*?)(?:关于)?(?:修订)?(?:转发|印发)(?P<title>.+?)的(?:通知|决定|通告)$")
 _YEAR_RANGE = re.compile(r"^[(（][0-9]{4}\s*[-—―–~至]+\s*[0-9]{4}年?[)）]$")
 _ISO_DATE = dates.ISO_DATE
-_CN_DATE_LINE = re.compile(r"^[(（]?([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日[)）]?$")
+# A line that is only a date: 2018年12月14日, (2023年2月8日), 二〇一九年三月二日 (signatures of national texts).
+_CN_DATE_LINE = re.compile(rf"^[(（]?{dates.DATE.pattern}[)）]?$")
 _PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:日期|时间)[:：]?\s*([0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2})")
 _TOP_LINES = 40          # a page's publish date stands within its first lines (seeds: line 4 to 6)
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［【(（][0-9]{4}[〕\]］】)）][0-9]{1,4}号")

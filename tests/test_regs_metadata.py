@@ -209,3 +209,20 @@ def test_page_cut_above_its_title_keeps_its_publish_date():
     assert (result.document.date, result.document.publish_date, result.document.city) == (
         "2019-04-29", "2019-04-29", "连云港")
     assert not any("发布时间" in c.text for c in result.clauses)
+
+
+@pytest.mark.parametrize(("text", "iso_date"), [
+    ("二〇一九年四月三日", "2019-04-03"), ("二〇二〇年十二月三十一日", "2020-12-31"), ("2021年4月29日", "2021-04-29"),
+    ("发布时间：2023-05-20 10:32:38", "2023-05-20"), ("2019年13月1日", None),
+])
+def test_dates_as_written(text, iso_date):
+    from ingest.dates import first_date
+    assert first_date(text) == iso_date
+
+
+@pytest.mark.parametrize(("stem", "parts"), [
+    ("广告法(2021-04-29)", ("广告法", "2021-04-29")), ("上海市专利保护条例", ("上海市专利保护条例", None)),
+    ("13_liuhe_zhongdian_chanye_shishi_yijian_2023", ("13_liuhe_zhongdian_chanye_shishi_yijian_2023", None)),
+])
+def test_file_name_date(stem, parts):
+    assert split_name_date(stem) == parts
