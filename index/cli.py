@@ -32,7 +32,8 @@ def ingested_json(result: Ingested) -> dict:
     doc = result.document
     return {
         "source": doc.source, "title": doc.title, "city": doc.city, "province": doc.province,
-        "issuer": doc.issuer, "doc_number": doc.doc_number, "date": doc.date, "doc_type": doc.doc_type,
+        "issuer": doc.issuer, "doc_number": doc.doc_number, "date": doc.date,
+        "first_date": doc.first_date, "publish_date": doc.publish_date, "doc_type": doc.doc_type,
         "clauses": [{"clause_id": c.clause_id, "label": c.label, "section": c.section_path, "text": c.text,
                      "citation": format_citation(doc, c)} for c in result.clauses],
     }
@@ -41,7 +42,8 @@ def ingested_json(result: Ingested) -> dict:
 def _print_human(result: Ingested) -> None:
     doc = result.document
     print(f"== {doc.source}")
-    for key in ("title", "city", "province", "issuer", "doc_number", "date", "publish_date", "doc_type"):
+    for key in ("title", "city", "province", "issuer", "doc_number", "date", "first_date", "publish_date",
+                "doc_type"):
         print(f"   {key:12} {getattr(doc, key) or '—'}")
     print(f"   {'clauses':12} {len(result.clauses)}")
     for clause in result.clauses:

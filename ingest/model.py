@@ -21,11 +21,13 @@ class Document:
     province: str | None = None      # short name: 河北, 江苏; None for national documents
     issuer: str | None = None        # 发文机关, e.g. 沧州市人民政府办公室
     doc_number: str | None = None    # 文号, e.g. 连政办发〔2018〕138号
-    date: str | None = None          # date of issue, ISO yyyy-mm-dd
+    date: str | None = None          # the version in hand, ISO yyyy-mm-dd: date of issue, or a regulation's
+                                     # latest passage/amendment/approval/publication
     publish_date: str | None = None  # the web page's publish date, when it differs
     doc_type: str | None = None      # 规划, 行动计划, 实施方案, 条例, 办法, 意见, 通知 ...
     level: str = "city"              # national | province | city | county
     source_url: str | None = None    # from the catalog, when the user gave it
+    first_date: str | None = None    # a regulation's first passage (its notes' earliest date), when it has one
 
     @property
     def city_display(self) -> str:

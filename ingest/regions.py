@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ingest.script import simplified_chars
+
 _DATA = Path(__file__).with_name("data") / "regions.csv"
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
 # Province-level cities are their own province.
@@ -86,20 +88,85 @@ def city_of(region: Region) -> Region | None:
     return city or province_of(region)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
+
+
+def _needs_boundaries(name: str, region: Region) -> bool:
+    """Names that ordinary words contain: a short name without its suffix (通化 in 普通化妆品, 开封 in
+    开封城墙) and a one-character root with its suffix (古县 in 慈城古县城, 和县 in 和县级, 任县 in 担任县)."""
+    return name != region.name or len(name) <= 2
+
+
+def _inside(region: Region, outer: Region) -> bool:
+    """Whether region lies in outer (a county in its city or province, a city in its province)."""
+    if outer.level == "province":
+        return region.province_code == outer.adcode and region != outer
+    if outer.level == "city":
+        return region.city_code == outer.adcode and region != outer
+    return False
+
+
 def find_regions(text: str) -> list[Region]:
-    """Every region named in text, in order of appearance (ambiguous county names are skipped)."""
+    """Every region text names as a whole name, in order of appearance (ambiguous county names skipped)."""
     return [region for region, _, _ in region_mentions(text)]
 
 
-def region_mentions(text: str) -> list[tuple[Region, int, int]]:
-    """Every region named in text with its offsets, in order of appearance (ambiguous county names are
-    skipped): what a reader of a question needs to tell 在廊坊 from 从北京."""
-    found = []
-    for match in _pattern().finditer(text):
-        candidates = _by_name()[match.group()]
+def region_mentions(text: str, boundaries: bool = True) -> list[tuple[Region, int, int]]:
+    """Every region text names, with its offsets, in order of appearance (ambiguous county names skipped).
+
+    A name that ordinary words contain counts only between boundaries: on its left the start of the text,
+    a non-CJK character (punctuation, space, digit) or the region it lies in (河北省沧州市, 山西省古县); on
+    its right, for a short name, the end of the text, a non-CJK character, or nothing at all when it opens
+    the text (上海口岸服务条例, 绍兴黄酒保护和发展条例: a title opens with its place).
+    A name right after another region must lie inside it (沧州市和县级 is no 和县).
+    Traditional characters are read as simplified (滄州市 is 沧州市). Without boundaries (a short question,
+    whose places are named on purpose: 对张家口…, 从北京引进…) every name counts.
+    """
+    text = simplified_chars(text)
+    found: list[tuple[Region, int, int]] = []
+    previous: tuple[int, Region] | None = None        # where the last region found ends, and which it is
+    pattern, by_name, pos = _pattern(), _by_name(), 0
+    while (match := pattern.search(text, pos)) is not None:
+        name, start, end = match.group(), match.start(), match.end()
+        candidates = by_name[name]
         non_county = [r for r in candidates if r.level != "county"]
-        if len(non_county) == 1:
-            found.append((non_county[0], match.start(), match.end()))
-        elif len(candidates) == 1:
-            found.append((candidates[0], match.start(), match.end()))
+        region = non_county[0] if len(non_county) == 1 else candidates[0] if len(candidates) == 1 else None
+        after_region = previous is not None and previous[0] == start
+        if region is not None and after_region and not _inside(region, previous[1]):
+            region = None
+        if region is not None and boundaries and _needs_boundaries(name, region):
+            left = start == 0 or not _is_cjk(text[start - 1]) or after_region
+            right = (name == region.name or start == 0 or end == len(text) or not _is_cjk(text[end]))
+            if not (left and right):
+                region = None
+        if region is None:
+            pos = start + 1                                # a longer or later name may start inside
+            continue
+        found.append((region, start, end))
+        previous, pos = (end, region), end
     return found
+
+
+@cache
+def _county_roots() -> dict[str, Region]:
+    """County short names (柳河 for 柳河县, 景宁 for 景宁畲族自治县) that name one county and nothing else."""
+    roots: dict[str, list[Region]] = {}
+    for region in all_regions().values():
+        match = re.fullmatch(r"(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)*(?:自治县|县|自治旗|旗)", region.name)
+        if region.level == "county" and match:
+            roots.setdefault(match.group(1), []).append(region)
+    return {root: found[0] for root, found in roots.items() if len(found) == 1 and root not in _by_name()}
+
+
+@cache
+def _county_root_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in sorted(_county_roots(), key=len, reverse=True)))
+
+
+def find_county_short_names(text: str) -> list[Region]:
+    """Counties text names by their short name only (柳河经济开发区), for a text known to be a county's own."""
+    return [_county_roots()[m.group()] for m in _county_root_pattern().finditer(simplified_chars(text))]

@@ -47,7 +47,8 @@ def test_publish_date_kept_apart_from_issue_date(ingested):
 
 
 @pytest.mark.parametrize(("sample", "title", "city", "province", "issuer", "date", "level"), [
-    ("06", "上海市浦东新区促进张江生物医药产业创新高地建设规定", "上海", "上海", "上海市人大常委会", "2021-12-29", "city"),
+    # Passed 2021-12-29, amended 2024-12-31: dated by the version in hand (its first passage is first_date).
+    ("06", "上海市浦东新区促进张江生物医药产业创新高地建设规定", "上海", "上海", "上海市人大常委会", "2024-12-31", "city"),
     ("08", "北京市促进科技成果转化条例", "北京", "北京", "北京市人大常委会", "2019-11-27", "city"),
     ("11", "高新技术企业认定管理办法", None, None, "科技部、财政部、税务总局", "2016-05-16", "national"),
     ("13", "中共柳河县委 柳河县人民政府关于支持重点产业加快发展的实施意见", "通化", "吉林", "中共柳河县委、柳河县人民政府",
@@ -57,6 +58,12 @@ def test_sample_metadata(ingested, sample, title, city, province, issuer, date, 
     doc = ingested[sample].document
     assert (doc.title, doc.city, doc.province, doc.issuer, doc.date, doc.level) == (
         title, city, province, issuer, date, level)
+
+
+def test_first_passage_kept_apart_from_the_version(ingested):
+    assert ingested["06"].document.first_date == "2021-12-29"
+    assert ingested["08"].document.first_date == ingested["08"].document.date == "2019-11-27"
+    assert ingested["000"].document.first_date is None          # a plan has no passage notes
 
 
 def test_doc_types(ingested):
@@ -233,8 +240,8 @@ def test_document_without_numbering_falls_back_to_paragraphs(tmp_path):
 def test_cli_json_contract(capsys):
     assert main(["ingest", "--json", str(SEEDS[4])]) == 0
     record = json.loads(capsys.readouterr().out.strip())
-    assert set(record) == {"source", "title", "city", "province", "issuer", "doc_number", "date", "doc_type",
-                           "clauses"}
+    assert set(record) == {"source", "title", "city", "province", "issuer", "doc_number", "date", "first_date",
+                           "publish_date", "doc_type", "clauses"}
     assert set(record["clauses"][0]) == {"clause_id", "label", "section", "text", "citation"}
     assert record["doc_number"] == "连政办发〔2018〕138号"
 
