@@ -93,7 +93,7 @@ _ACT_WORDS = (r"新增|新建|新成立|成立|培育|建设|建成|建立|组�
 _ACT_LEAD = re.compile(rf"^(?:(?:{_ACT_WORDS})(?:和|及|、|并)?)+")
 _ACT = re.compile(_ACT_WORDS)
 # Framing at either end of those words that is not the subject: time, scope, modal and adverbial words.
-_FRAME_WORDS = (r"其中|同时|此外|全市|全省|我市|力争|争取|确保|要|将|并|共|累计|每年|年均|到|至|截至|在|"
+_FRAME_WORDS = (r"其中|同时|此外|全市|全省|我市|力争|争取|确保|要|将|并|共|累计|每年|到|至|截至|在|"
                 r"以后|以|由|从|按|大力|积极|着力|加快|努力|进一步|"
                 r"(?:19|20)[0-9]{2}(?:\s*[—\-–~～至到]\s*(?:19|20)[0-9]{2})?年(?:底|末|前)?的?|"
                 r"“?十[二三四五]五”?(?:期间|时期|末)?|[一二三四五两]年内|" + rf"年(?=(?:{_ACT_WORDS}))")
@@ -102,11 +102,12 @@ _FRAME_END = re.compile(rf"(?:{_FRAME_WORDS}|各|分别|均)+$")
 _ACT_END = re.compile(rf"(?:{_ACT_WORDS})$")
 _HAVE = re.compile(r"(?:共有|拥有)(?!量)")
 _SUPPORT = re.compile(r"(?:一次性|资金|经费|研发费用|房租|租金|贷款|项目|财政|专项)?"
-                      r"(?:奖励|奖补|补助|资助|补贴|贴息|减免|免征|资金支持|扶持资金|支持资金|后补助)")
+                      r"(?:奖励|奖补|补助|资助|补贴|贴息|减免|免征|加计扣除|资金支持|扶持资金|支持资金|后补助)")
 _TARGET = re.compile(r"到(?:19|20)[0-9]{2}年|目标|力争|争取|确保|突破|达到|达|增至|提高到|提升到|实现|预期|计划|"
                      + _ACT_WORDS)
 _PAST = re.compile(r"已|累计|共(?:获得|引进|有|争取|建设|培育|安排)|了|取得|“?十[二三]五”?(?:期间|时期)")
 _REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
+_GOALS = re.compile(r"目标|指标")
 _NOUN_CUT = re.compile(r"[，,。；;：:、（()）\s]|的(?=[^一-龥]|$)|"
                        r"(?:助力|用于|进行|开展|实现|形成|列入|参与|进入|出访|来访|落户|在|等|增长|达到|达|给予|予以|通过|作为|纳入|申报|获得|一体)")
 _BENEFICIARY = re.compile(r"对([^，,。；;]{2,40}?)(?:，|,)?(?:分别|一次性|每年|按|给予|予以|奖励|补助|资助|补贴)")
@@ -177,8 +178,10 @@ def _subject_before(left: str) -> str:
         if not end:
             break
         reach, core = end, core[:end.start()]
-    if _ACT_END.search(_FRAME_END.sub("", core)):
-        return ""                                      # 每县建设|2家以上众创空间: the object comes after
+    if reach and core.endswith(("年均", "每年")) and not _strip_frame(core[:-2]):
+        return core[-2:] + reach.group(0)              # 年均增长24.4%
+    if _ACT_END.search(_FRAME_END.sub("", core)) or core.endswith(("、", "等", "和", "及")):
+        return ""                                      # 每县建设|2家以上众创空间, …等|10余个分支研究所: after
     core = _strip_frame(core)
     start = _REACH.match(core)
     if start:
@@ -188,8 +191,6 @@ def _subject_before(left: str) -> str:
         core = core[lead.end():]                       # 引进外国专家 -> 外国专家
     if core in _EMPTY_SUBJECT:
         return ""
-    if not core and reach and left.rstrip("的").endswith("年均" + reach.group(0)):
-        return "年均" + reach.group(0)                  # 年均增长24.4%
     return core
 
 
@@ -219,7 +220,9 @@ def _context(text: str, q: Quantity, previous: list[Figure], floor: int, ceiling
     if supported:
         here = _SUPPORT.search(text, q.span_end, min(seg_end, q.span_end + 16))
         near = _SUPPORT.search(left[-12:]) if not here else None
-        subject = (here.group(0) if here else near.group(0) if near else "") or subject
+        # The support named by the words before (企业研发费用加计扣除比例) or the support word nearest.
+        if not (_SUPPORT.search(subject) and not re.search("给予|予以|对", subject)):
+            subject = (here.group(0) if here else near.group(0) if near else "") or subject
     if not subject:
         subject = after
     if not subject and previous and previous[-1].start >= floor:
@@ -249,10 +252,11 @@ def _leading_period(text: str, floor: int, start: int) -> str:
     return re.sub("[“”]", "", m.group(0)) if m else ""
 
 
-def find_figures(text: str, review: bool = False) -> list[Figure]:
+def find_figures(text: str, review: bool = False, goals: bool = False) -> list[Figure]:
     """Every figure in prose text, in order, each with what it counts; a year is taken from its own sentence.
 
-    review: the text reports what was reached (a plan's 基础与现状): no figure in it is a target."""
+    review: the text reports what was reached (a plan's 基础与现状): no figure in it is a target.
+    goals: the text sets goals (a plan's 主要目标): a figure not said to be reached already is a target."""
     years = year_spans(text)
     figures: list[Figure] = []
     for q in parse_quantities(text):
@@ -273,6 +277,8 @@ def find_figures(text: str, review: bool = False) -> list[Figure]:
         ctx = _context(text, q, previous, floor, ceiling, period)
         sentence = text[floor:ceiling]
         role = _role(sentence, text[floor:q.start], ctx["supported"], year, years, floor, ceiling, review)
+        if role == "other" and goals and not review and not _PAST.search(sentence):
+            role = "target"
         figures.append(Figure(q.text, q.value, q.unit, q.start, q.end, year, q.qualifier, "", q.measure, q.high,
                               q.phrase, ctx["subject"], role, period, ctx["beneficiary"], ctx["condition"],
                               sentence))
@@ -354,7 +360,8 @@ def clause_figures(clause: Clause) -> list[Figure]:
     if clause.kind == "table_row":
         return table_figures(clause)
     review = any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section)
-    return find_figures(clause.text, review=review)
+    goals = any(_GOALS.search(s) for s in clause.section)
+    return find_figures(clause.text, review=review, goals=goals)
 
 
 def extract_figures(text: str) -> dict[str, str]:
