@@ -28,7 +28,7 @@ TOPIC_OVERLAP = 0.3
 # that take the measure have ≥ 0.6, nearest clauses of the others ≤ 0.4.
 MATCHED_OVERLAP = 0.5
 # A figure counts something the topic names when its subject has this share of the topic's pairs (科技企业
-# 孵化器: 市级以上科技企业孵化器 1.0, 众创空间、星创天地、孵化器 0.5, 科技型中小企业 0.33; seeds).
+# 孵化器: 市级以上科技企业孵化器 1.0, 科技型中小企业 0.33: only the first; seeds), or the topic's head noun.
 SUBJECT_OVERLAP = 0.5
 ROLE_ORDER = ("target", "support", "other")
 HEADER = ("城市", "省份", "文件", "类别", "对象", "数值", "单位", "限定", "年份或期间", "受益对象", "条件", "原文",
@@ -131,7 +131,7 @@ def row_figures(topic: str, hits: list[Hit]) -> list[CompareFigure]:
         figures = clause_figures(clause)
         if clause.kind != "table_row":
             # Figures whose subject names the topic; failing those, the figures of its sentences about it.
-            named = [f for f in figures if bigram_recall(key, normalize(f.subject)) >= SUBJECT_OVERLAP]
+            named = [f for f in figures if _names_topic(key, normalize(f.subject))]
             about = [(s, e) for s, e in sentence_spans(clause.text)
                      if bigram_recall(key, clause.text[s:e]) >= TOPIC_OVERLAP]
             if named:
@@ -146,6 +146,13 @@ def row_figures(topic: str, hits: list[Hit]) -> list[CompareFigure]:
                 seen.add(mark)
                 found.append(CompareFigure(figure, hit.citation))
     return sorted(found, key=lambda f: ROLE_ORDER.index(f.figure.role))
+
+
+def _names_topic(topic: str, subject: str) -> bool:
+    """The subject names the topic: most of its character pairs, or its head noun (the last two characters:
+    孵化器 of 科技企业孵化器) with some of the rest (众创空间、星创天地、孵化器)."""
+    overlap = bigram_recall(topic, subject)
+    return overlap >= SUBJECT_OVERLAP or (len(topic) >= 3 and topic[-2:] in subject and overlap >= TOPIC_OVERLAP)
 
 
 def _with_heading(figure: Figure, section: tuple[str, ...]) -> Figure:
