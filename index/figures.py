@@ -89,11 +89,12 @@ _REACH_END = re.compile(f"(?:{_REACH.pattern})$")
 # 培育|100家科技型企业 (the object after the figure).
 _ACT_WORDS = (r"新增|新建|新成立|成立|培育|建设|建成|建立|组建|创建|共建|打造|引进|认定|选派|遴选|扶持|举办|组织实施|"
               r"实施|转化|设立|发展|安排|支持|争取|纳入|吸引|示范推广|推广|聚焦|完成|组织|获得|引育|招引|储备|推动|推进|"
-              r"统筹推进|带动|集聚|落实")
+              r"统筹推进|带动|集聚|落实|处以|并处|处")
 _ACT_LEAD = re.compile(rf"^(?:(?:{_ACT_WORDS})(?:和|及|、|并)?)+")
 _ACT = re.compile(_ACT_WORDS)
 # Framing at either end of those words that is not the subject: time, scope, modal and adverbial words.
-_FRAME_WORDS = (r"其中|同时|此外|全市|全省|我市|力争|争取|确保|要|将|并|共|累计|每年|到|至|截至|在|"
+_FRAME_WORDS = (r"第[一二三四五六七八九十百零〇]+条\s*|[（(]?[一二三四五六七八九十]+[)）]|"
+                r"其中|同时|此外|全市|全省|我市|力争|争取|确保|要|将|并|共|累计|每年|到|至|截至|在|可以|可|"
                 r"以后|以|由|从|按|大力|积极|着力|加快|努力|进一步|"
                 r"(?:19|20)[0-9]{2}(?:\s*[—\-–~～至到]\s*(?:19|20)[0-9]{2})?年(?:底|末|前)?的?|"
                 r"“?十[二三四五]五”?(?:期间|时期|末)?|[一二三四五两]年内|" + rf"年(?=(?:{_ACT_WORDS}))")
@@ -107,6 +108,8 @@ _TARGET = re.compile(r"到(?:19|20)[0-9]{2}年|目标|力争|争取|确保|突�
                      + _ACT_WORDS)
 _PAST = re.compile(r"已|累计|共(?:获得|引进|有|争取|建设|培育|安排)|了|取得|“?十[二三]五”?(?:期间|时期)")
 _REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
+# A rule, a deadline or a penalty (应当在十五日内, 处二万元以上的罚款) sets no target.
+_RULE = re.compile(r"违反|罚款|处以|没收|责令|应当|不得|必须|之日起|是指|所称")
 _GOALS = re.compile(r"目标|指标")
 _NOUN_CUT = re.compile(r"[，,。；;：:、（()）\s]|的(?=[^一-龥]|$)|"
                        r"(?:助力|用于|进行|开展|实现|形成|列入|参与|进入|出访|来访|落户|在|等|增长|达到|达|给予|予以|通过|作为|纳入|申报|获得|一体)")
@@ -230,7 +233,8 @@ def _context(text: str, q: Quantity, previous: list[Figure], floor: int, ceiling
     if not subject:
         # 其中重点实验室实现“零”的突破，达到10家: the noun the sentence opens with.
         subject = _strip_frame(_noun_after(text, floor, q.span_start, head=False)) or \
-            _strip_frame(text[seg_start:q.span_start] + text[q.span_end:seg_end])
+            _strip_frame(text[seg_start:q.span_start] + text[q.span_end:seg_end]).strip("的") or \
+            _strip_frame(text[seg_end:ceiling])[:24]       # 超过三个工作日的，[应当事先征得…同意]
     subject = subject.strip(" 　、，,的")
     beneficiary = condition = ""
     if supported:
@@ -289,7 +293,7 @@ def _role(sentence: str, before: str, supported: bool, year: int | None, years, 
           review: bool) -> str:
     if supported:
         return "support"
-    if review:
+    if review or _RULE.search(sentence):
         return "other"
     later_year = any(y[1] > year and floor <= y[2] < ceiling for y in years) if year else False
     if later_year and re.search(r"由|从", before):

@@ -28,6 +28,7 @@ _RANGE = r"\s*[—\-–~～至到]\s*"
 _MONEY = ("元", "美元", "欧元")
 _COUNT = ("家次", "人次", "项次", "个", "家", "人", "名", "位", "项", "件", "所", "座", "倍", "次", "户", "台", "套",
           "支", "批", "种", "类", "条", "篇", "场", "轮", "处", "辆", "张", "本", "部", "栋", "间", "株", "头")
+_AGE = ("周岁", "岁")
 _SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨", "兆瓦", "千瓦", "GW", "MW", "千瓦时")
 _DURATION = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月", "月", "周", "日", "天", "年", "季度")
 _RATIO = ("个百分点", "百分点", "%", "％", "‰")
@@ -39,7 +40,7 @@ def _unit_table() -> dict[str, str]:
     table = {u: "ratio" for u in _RATIO}
     table.update({u: "duration" for u in _DURATION})
     for base, measure in [*((u, "amount") for u in _MONEY), *((u, "count") for u in _COUNT),
-                          *((u, "count") for u in _SIZE)]:
+                          *((u, "count") for u in _SIZE), *((u, "count") for u in _AGE)]:
         table[base] = measure
         for m in _MULTIPLIERS:
             table[m + base] = measure
@@ -137,7 +138,21 @@ def parse_quantities(text: str) -> list[Quantity]:
         q = _quantity(text, m)
         if q:
             found.append(q)
-    return sorted(found, key=lambda q: q.start)
+    return _join_ranges(text, sorted(found, key=lambda q: q.start))
+
+
+def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
+    """二万元以上二十万元以下, 一倍以上五倍以下: one figure, from the first to the second."""
+    out: list[Quantity] = []
+    for q in found:
+        last = out[-1] if out else None
+        if last and last.qualifier == "以上" and q.qualifier == "以下" and last.unit == q.unit and \
+                last.span_end == q.span_start:
+            out[-1] = Quantity(text[last.start:q.end], last.start, q.end, last.value, q.unit, q.measure, "以上",
+                               q.value, last.per, text[last.span_start:q.span_end], last.span_start, q.span_end)
+        else:
+            out.append(q)
+    return out
 
 
 def _frequency(text: str, m: re.Match) -> Quantity | None:
@@ -196,8 +211,9 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     if chinese and unit in _NAMING_UNITS and not _qualifier_before(text, start)[0]:
         return None                                       # 三类县, 四张清单: how many kinds, said in passing
     if chinese and value == 1 and measure == "count" and not m.group("high"):
-        # 一批, 一个, 一家: an article in Chinese prose, not a count, unless a bound makes it one (至少一家).
-        if not _qualifier_before(text, start)[0]:
+        # 一批, 一个, 一家: an article in Chinese prose, not a count, unless a bound makes it one (至少一家,
+        # 一倍以上).
+        if not _qualifier_before(text, start)[0] and not text.startswith(QUALIFIERS_AFTER, end):
             return None
     return _finish(text, start, end, value, unit, measure, m.group("high"))
 

@@ -218,3 +218,24 @@ def test_every_seed_figure_has_a_subject(seed_figures):
     missing = [(doc, f.display, sentence[:40]) for doc, figures in seed_figures.items() for f, sentence in figures
                if not f.subject]
     assert not missing
+
+
+def test_a_regulations_penalties_and_deadlines():
+    """A real regulation: fine ranges read as one figure each, about the fine, none of them a target."""
+    path = Path(__file__).resolve().parent / "data/lawref/上海/上海市地方金融监督管理条例(2020-04-10).md"
+    figures = [f for c in ingest_file(path).clauses for f in clause_figures(c)]
+    fines = [f for f in figures if f.subject == "罚款"]
+    assert len(fines) >= 8 and all(f.high and f.high > f.value and f.unit == "万元" for f in fines)
+    assert any(f.display == "五十万元以上二百五十万元以下" and (f.value, f.high) == (50, 250) for f in fines)
+    assert not any(f.role == "target" for f in figures)
+    deadline = next(f for f in figures if f.display == "二十四小时内")
+    assert (deadline.kind, deadline.value, deadline.unit) == ("duration", 24, "小时")
+
+
+@pytest.mark.parametrize("text, shown, high", [
+    ("处二万元以上二十万元以下的罚款", "二万元以上二十万元以下", 20.0),
+    ("并处违法所得一倍以上五倍以下的罚款", "一倍以上五倍以下", 5.0),
+])
+def test_bounds_on_both_sides_make_one_range(text, shown, high):
+    [q] = parse_quantities(text)
+    assert (q.display, q.high, q.qualifier) == (shown, high, "以上")
