@@ -268,7 +268,8 @@ def find_figures(text: str, review: bool = False, goals: bool = False) -> list[F
         # 三年内新增…: a duration opening a sentence with more figures is the period of those, not a figure.
         later = [o for o in parse_quantities(text[q.span_end:ceiling]) if o.measure != "duration"]
         if q.measure == "duration" and q.qualifier in ("内", "以内") and later and \
-                not _strip_frame(text[_segment_start(text, q.span_start, floor):q.span_start]):
+                _segment_start(text, q.span_start, floor) == floor and not _strip_frame(text[floor:q.span_start]) \
+                and not _RULE.search(text[floor:ceiling]):
             continue
         before = [y for y in years if floor <= y[2] and y[3] <= q.start]
         year = before[-1][1] if before else None
