@@ -24,8 +24,9 @@ from ingest.sentences import sentence_spans
 # 院士工作站达到35家 sentence of a long target clause and drops its other goals; seeds, tests/test_compare.py).
 TOPIC_OVERLAP = 0.3
 # A row is "matched" when its best clause has at least this share of the topic's pairs (below it the app
-# puts the row under 更多城市). Measured on the seeds: 科技企业孵化器, 技术市场建设, 院士工作站 rows of cities
-# that take the measure have ≥ 0.6, nearest clauses of the others ≤ 0.4.
+# puts the row under 更多城市). Measured on the seeds (科技企业孵化器, 院士工作站, 技术市场建设, 引进外国专家,
+# 天使投资基金, 科技特派员): rows of cities that take the measure have ≥ 0.6, the nearest clauses of the
+# others ≤ 0.4.
 MATCHED_OVERLAP = 0.5
 # A figure counts something the topic names when its subject has this share of the topic's pairs (科技企业
 # 孵化器: 市级以上科技企业孵化器 1.0, 科技型中小企业 0.33: only the first; seeds), or the topic's head noun.
@@ -87,8 +88,8 @@ class CompareRow:
 
 def compare(searcher: Searcher, topic: str, cities: list[str] | None = None, per_city: int = 2,
             depth: int = 40) -> list[CompareRow]:
-    """One row per city and document: its clauses best matching `topic` (at most per_city per city), best
-    matching rows first; with `cities`, those cities only, in the order given."""
+    """One row per city and document: its clauses best matching `topic` (at most per_city per document),
+    best matching rows first; with `cities`, those cities only, in the order given."""
     topic = topic.strip()
     if not topic:
         raise ValueError("compare: the topic is empty; give a measure, e.g. 科技企业孵化器")
@@ -98,11 +99,11 @@ def compare(searcher: Searcher, topic: str, cities: list[str] | None = None, per
     by_doc: dict[str, list[tuple[int, Hit]]] = {}
     per: dict[str, int] = {}
     for rank, hit in enumerate(hits):
-        city = hit.document.city or ""
-        if (wanted and city not in wanted) or per.get(city, 0) >= per_city:
+        doc = hit.document.doc_id
+        if (wanted and (hit.document.city or "") not in wanted) or per.get(doc, 0) >= per_city:
             continue
-        per[city] = per.get(city, 0) + 1
-        by_doc.setdefault(hit.document.doc_id, []).append((rank, hit))
+        per[doc] = per.get(doc, 0) + 1
+        by_doc.setdefault(doc, []).append((rank, hit))
     key = normalize(topic)
     rows = []
     for ranked in by_doc.values():

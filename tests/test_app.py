@@ -210,6 +210,16 @@ def test_comparison_has_a_row_per_city_and_document_and_downloads_csv_and_excel(
     assert served["比较_科技企业孵化器.xlsx"][:2] == b"PK"
 
 
+def test_comparison_puts_cities_without_the_measure_under_more_cities(app):
+    compare_topic(app, "科技特派员")
+    table = app.dataframe[0].value
+    best = set(zip(table["城市"], table["文件"], strict=True))
+    assert best and {c for c, _ in best} < {"沧州市", "张家口市", "廊坊市", "连云港市"}
+    more = next(e for e in app.expander if e.label.startswith("更多城市")).dataframe[0].value
+    rest = set(zip(more["城市"], more["文件"], strict=True))
+    assert rest and rest.isdisjoint(best) and {c for c, _ in rest} - {c for c, _ in best}
+
+
 def test_comparison_of_chosen_cities_only(app):
     compare_topic(app, "引进外国专家", cities=["张家口", "连云港"])
     assert set(app.dataframe[0].value["城市"]) == {"张家口市", "连云港市"}

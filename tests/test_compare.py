@@ -34,8 +34,9 @@ def test_incubators_compare_with_every_figure_subjected(searcher):
 
 def test_compare_rows_per_city_with_figures(searcher):
     rows = compare(searcher, "院士工作站建设", per_city=1)
-    cities = [r.city for r in rows]
-    assert len(cities) == len(set(cities)) >= 3
+    documents = [(r.city, r.document) for r in rows]
+    assert len(documents) == len(set(documents)) and len({r.city for r in rows}) >= 3
+    assert all(len(r.hits) == 1 for r in rows)
     cangzhou = next(r for r in rows if r.city == "沧州市")
     assert any(f.figure.display == "35家" and f.figure.subject == "院士工作站" for f in cangzhou.figures)
     assert all(r.citation for r in rows)
