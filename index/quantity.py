@@ -44,6 +44,8 @@ def _unit_table() -> dict[str, str]:
         table[base] = measure
         for m in _MULTIPLIERS:
             table[m + base] = measure
+            for approx in ("余", "多"):                     # 1万余人, 2亿多元
+                table[m + approx + base] = measure
     table.update({"万": "amount", "亿": "amount"})      # 7.63亿, 10万: money written without 元
     return table
 
@@ -53,7 +55,7 @@ _UNIT_RE = "|".join(map(re.escape, sorted(UNITS, key=len, reverse=True)))
 
 _QUANTITY = re.compile(
     rf"(?P<pct>百分之|千分之)?(?P<num>{_NUMBER})(?:{_RANGE}(?P<high>{_NUMBER}))?"
-    rf"(?:(?P<frac>分之)(?P<num2>{_NUMBER})|(?P<approx>多|余)?\s*(?P<unit>{_UNIT_RE})?)"
+    rf"(?:(?P<frac>分之)(?P<num2>{_NUMBER})|(?P<approx>多|余|几)?\s*(?P<unit>{_UNIT_RE})?)"
 )
 # A year, a year range, a date: 2020年, 二〇二〇年, 2018—2020年, 2015年底, 12月14日.
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?:\s*[—\-–~～至到]\s*((?:19|20)[0-9]{2}))?\s*年")
@@ -104,6 +106,8 @@ def number_value(written: str) -> float | None:
         return float(s)
     except ValueError:
         pass
+    if s[:1] in "百千万亿":
+        s = "一" + s                                      # 百余家: a hundred
     try:
         return float(cn2an.cn2an(s, "smart"))
     except (ValueError, KeyError, IndexError, TypeError):
@@ -172,7 +176,7 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     if before == "第" or re.match(r"[0-9０-９]", before):
         return None                                       # 第三条, 第5位: numbering, never a figure
     chinese = not re.match(r"[0-9０-９]", written)
-    if chinese and not m.group("pct") and not written.strip("万亿千百"):
+    if chinese and not m.group("pct") and not written.strip("万亿千百") and not m.group("approx"):
         return None                                       # 万人发明专利, 千亿级: a word, not a number
     if m.group("pct"):
         value = number_value(written)
@@ -195,6 +199,7 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     if chinese and written[-1] in "万亿" and unit not in UNITS:
         return None
     measure = UNITS[unit]
+    unit = unit.replace("余", "").replace("多", "")        # 1万余人 -> 万人: the approximation stays in text
     if (unit == "日" and before == "月") or (unit in ("月", "个月") and _after_year(text, start)):
         return None                                       # 12月14日, 2018年12月: dates
     if unit == "年" and _PLAN_NAME.match(text, end):
@@ -204,7 +209,7 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     value = number_value(written)
     if value is None:
         return None
-    if measure == "duration" and not _bounds_duration(text, start, end):
+    if measure == "duration" and not m.group("high") and not _bounds_duration(text, start, end):
         return None                                       # 第一个五年, 通过三年努力: a span named, not a figure
     if text.startswith("级", end):
         return None                                       # 50亿级企业: a class, not a figure

@@ -37,6 +37,10 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     ("超过200亿元", "超过200亿元", 200.0, "亿元", "超过"),
     ("最高不超过50万元", "不超过50万元", 50.0, "万元", "不超过"),
     ("在五年内不再受理", "五年内", 5.0, "年", "内"),
+    ("引进人才1万余人", "1万余人", 1.0, "万人", ""),
+    ("培育百余家企业", "百余家", 100.0, "家", ""),
+    ("新增十几家平台", "十几家", 10.0, "家", ""),
+    ("投入两千万元", "两千万元", 2000.0, "万元", ""),
 ])
 def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
     found = parse_quantities(text)
@@ -48,6 +52,7 @@ def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
 
 def test_ranges_keep_their_upper_end():
     assert parse_quantities("聚焦2—3个重点产业")[0].high == 3.0
+    assert [(q.value, q.high, q.unit) for q in parse_quantities("用三至五年时间")] == [(3.0, 5.0, "年")]
 
 
 @pytest.mark.parametrize("text", [
