@@ -94,7 +94,7 @@ _ACT_LEAD = re.compile(rf"^(?:(?:{_ACT_WORDS})(?:和|及|、|并)?)+")
 _ACT = re.compile(_ACT_WORDS)
 # Framing at either end of those words that is not the subject: time, scope, modal and adverbial words.
 _FRAME_WORDS = (r"第[一二三四五六七八九十百零〇]+条\s*|[（(]?[一二三四五六七八九十]+[)）]|"
-                r"其中|同时|此外|全市|全省|我市|力争|争取|确保|要|将|并|共|累计|每年|到|至|截至|在|可以|可|"
+                r"其中|同时|此外|全市|全省|我市|力争|争取|确保|要|将|并|也|共|累计|每年|到|至|截至|在|应当|可以|可|"
                 r"以后|以|由|从|按|大力|积极|着力|加快|努力|进一步|"
                 r"(?:19|20)[0-9]{2}(?:\s*[—\-–~～至到]\s*(?:19|20)[0-9]{2})?年(?:底|末|前)?的?|"
                 r"“?十[二三四五]五”?(?:期间|时期|末)?|[一二三四五两]年内|" + rf"年(?=(?:{_ACT_WORDS}))")
@@ -109,7 +109,7 @@ _TARGET = re.compile(r"到(?:19|20)[0-9]{2}年|目标|力争|争取|确保|突�
 _PAST = re.compile(r"已|累计|共(?:获得|引进|有|争取|建设|培育|安排)|了|取得|“?十[二三]五”?(?:期间|时期)")
 _REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
 # A rule, a deadline or a penalty (应当在十五日内, 处二万元以上的罚款) sets no target.
-_RULE = re.compile(r"违反|罚款|处以|没收|责令|应当|不得|必须|之日起|是指|所称")
+_RULE = re.compile(r"违反|罚款|处以|没收|责令|应当|应[在于自]|可以|不得|必须|不足|之日起|是指|所称")
 _GOALS = re.compile(r"目标|指标")
 _NOUN_CUT = re.compile(r"[，,。；;：:、（()）\s]|的(?=[^一-龥]|$)|"
                        r"(?:助力|用于|进行|开展|实现|形成|列入|参与|进入|出访|来访|落户|在|等|增长|达到|达|给予|予以|通过|作为|纳入|申报|获得|一体)")
@@ -197,8 +197,9 @@ def _subject_before(left: str) -> str:
     return core
 
 
-def _context(text: str, q: Quantity, previous: list[Figure], floor: int, ceiling: int, period_hint: str
+def _context(text: str, q: Quantity, previous: list[Figure], found: list[Quantity], floor: int, ceiling: int
              ) -> dict:
+    """Subject, support, beneficiary and condition of q from its sentence text[floor:ceiling]."""
     seg_start = _segment_start(text, q.span_start, floor)
     seg_end = _segment_end(text, q.span_end, ceiling)
     # The figure before in the same segment ends the words about this one only when a list joins them
@@ -211,14 +212,12 @@ def _context(text: str, q: Quantity, previous: list[Figure], floor: int, ceiling
         between = _FRAME.sub("", text[tail:q.span_start])
         if _LIST_JOIN.match(between) or _REACH.match(between) or _ACT.match(between):
             left_start = tail
-    nxt = next((f.start for f in parse_quantities(text[q.span_end:seg_end])), None)
-    right_end = q.span_end + nxt if nxt is not None else seg_end
+    right_end = next((o.start for o in found if q.span_end <= o.start < seg_end), seg_end)
     left = text[left_start:q.span_start]
     subject = _subject_before(left)
     after = _noun_after(text, q.span_end, right_end)
     sentence = text[floor:ceiling]
-    support = _SUPPORT.search(text, seg_start, seg_end) or _SUPPORT.search(sentence)
-    supported = support is not None and (q.measure in ("amount", "ratio") or
+    supported = bool(_SUPPORT.search(sentence)) and (q.measure in ("amount", "ratio") or
                                          (q.measure == "duration" and re.search("[免减]", sentence)))
     if supported:
         here = _SUPPORT.search(text, q.span_end, min(seg_end, q.span_end + 16))
@@ -242,8 +241,7 @@ def _context(text: str, q: Quantity, previous: list[Figure], floor: int, ceiling
         beneficiary = b.group(1).rstrip("的") if b else ""
         c = _CONDITION.search(sentence)
         condition = (c.group(1) or c.group(2)) if c else ""
-    return {"subject": subject, "supported": supported, "beneficiary": beneficiary, "condition": condition,
-            "period_hint": period_hint}
+    return {"subject": subject, "supported": supported, "beneficiary": beneficiary, "condition": condition}
 
 
 def _after_qualifier(f: Figure) -> str:
@@ -263,10 +261,11 @@ def find_figures(text: str, review: bool = False, goals: bool = False) -> list[F
     goals: the text sets goals (a plan's 主要目标): a figure not said to be reached already is a target."""
     years = year_spans(text)
     figures: list[Figure] = []
-    for q in parse_quantities(text):
+    found = parse_quantities(text)
+    for q in found:
         floor, ceiling = _sentence_bounds(text, q.start)
         # 三年内新增…: a duration opening a sentence with more figures is the period of those, not a figure.
-        later = [o for o in parse_quantities(text[q.span_end:ceiling]) if o.measure != "duration"]
+        later = [o for o in found if q.span_end <= o.start < ceiling and o.measure != "duration"]
         if q.measure == "duration" and q.qualifier in ("内", "以内") and later and \
                 _segment_start(text, q.span_start, floor) == floor and not _strip_frame(text[floor:q.span_start]) \
                 and not _RULE.search(text[floor:ceiling]):
@@ -279,7 +278,7 @@ def find_figures(text: str, review: bool = False, goals: bool = False) -> list[F
         else:
             period = _leading_period(text, floor, q.start) or q.per
         previous = [f for f in figures if f.start >= floor]
-        ctx = _context(text, q, previous, floor, ceiling, period)
+        ctx = _context(text, q, previous, found, floor, ceiling)
         sentence = text[floor:ceiling]
         role = _role(sentence, text[floor:q.start], ctx["supported"], year, years, floor, ceiling, review)
         if role == "other" and goals and not review and not _PAST.search(sentence):
