@@ -381,43 +381,75 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
 # -- 跨城市比较 -------------------------------------------------------------------------------------
 
 def compare_tab(searcher: Searcher) -> None:
-    from index.compare import HEADER, compare, rows_to_csv, rows_to_xlsx
+    from index.compare import compare, rows_to_csv_bytes, rows_to_xlsx
 
     display = {d.city: d.city_display for d in searcher.documents if d.city}
     with st.form("compare-form", border=False):
         left, right, go = st.columns([3, 3, 1], vertical_alignment="bottom")
-        topic = left.text_input("比较主题", key="topic", placeholder="例如：技术市场建设、引进外国专家")
+        topic = left.text_input("比较主题", key="topic", placeholder="例如：科技企业孵化器、引进外国专家")
         cities = right.multiselect("城市", sorted(display), format_func=display.get, key="compare_cities",
                                    placeholder="全部城市")
         go.form_submit_button("比较", type="primary", width="stretch")
     topic = (topic or "").strip()
     if not topic:
-        st.caption("输入一个措施主题，按城市并排查看各地的做法和数字指标，可下载为 CSV 或 Excel。")
+        st.caption("输入一个措施主题，按城市并排查看各地的做法和数字指标（每个数字注明所指对象、年份和出处），"
+                   "可下载为 CSV 或 Excel。")
         return
     rows = memo("compare", (id(searcher), topic, tuple(cities)),
                 lambda: compare(searcher, topic, cities=list(cities) or None))
     if not rows:
         st.info("各城市的文件中都没有找到与该主题相关的条款：换个说法再试。")
         return
-    first_seen = {city: i for i, city in reversed(list(enumerate(r.city for r in rows)))}
-    rows = sorted(rows, key=lambda r: first_seen[r.city])      # a city's documents side by side
-    figures = [c for c in HEADER if c not in ("城市", "文件", "条款", "出处")]
-    st.dataframe([dict(zip(HEADER, row.cells(), strict=True)) for row in rows], hide_index=True, width="stretch",
-                 column_order=["城市", *figures, "文件", "条款", "出处"],
-                 column_config={"城市": st.column_config.TextColumn(width="small", pinned=True),
-                                "文件": st.column_config.TextColumn(width="medium"),
-                                "条款": st.column_config.TextColumn(width="large"),
-                                "出处": st.column_config.TextColumn(width="large")})
+    best = [r for r in rows if r.matched or cities] or rows[:1]
+    rest = [r for r in rows if r not in best]
+    _compare_table(best)
     with st.container(horizontal=True, gap="small"):
-        st.download_button("下载 CSV", rows_to_csv(rows).encode("utf-8-sig"), file_name=f"比较_{topic}.csv",
+        st.download_button("下载 CSV", rows_to_csv_bytes(rows), file_name=f"比较_{topic}.csv",
                            mime="text/csv", icon=":material/download:", key="dl-csv")
         st.download_button("下载 Excel", rows_to_xlsx(rows), file_name=f"比较_{topic}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/download:", key="dl-xlsx")
-    for row in rows:
-        with st.expander(f"{row.city} ·《{row.document}》：{len(row.hits)} 条相关条款"):
-            for i, hit in enumerate(row.hits):
-                hit_card(searcher, hit, key=f"c{i}-{hit.clause.clause_id}", similar=False)
+    for i, row in enumerate(best):
+        _compare_row(searcher, row, i)
+    if rest:
+        with st.expander(f"更多城市（{len(rest)} 个文件，与主题相关度较低）", key="compare-more"):
+            _compare_table(rest)
+            for i, row in enumerate(rest, start=len(best)):
+                _compare_row(searcher, row, i, nested=True)
+
+
+def _compare_table(rows) -> None:
+    """One line per city and document: its targets and its support, each figure with what it counts."""
+    from index.compare import summary_cells
+
+    st.dataframe([summary_cells(r) for r in rows], hide_index=True, width="stretch",
+                 column_order=["城市", "目标", "支持", "其他", "文件", "条款", "出处"],
+                 column_config={"城市": st.column_config.TextColumn(width="small", pinned=True),
+                                "目标": st.column_config.TextColumn(width="large"),
+                                "支持": st.column_config.TextColumn(width="medium"),
+                                "其他": st.column_config.TextColumn(width="medium"),
+                                "文件": st.column_config.TextColumn(width="medium"),
+                                "条款": st.column_config.TextColumn(width="large"),
+                                "出处": st.column_config.TextColumn(width="large")})
+
+
+def _compare_row(searcher: Searcher, row, i: int, nested: bool = False) -> None:
+    """A row opened: its figures as a table (subject, figure, period, kind, citation), then its clauses.
+    Inside the 更多城市 expander a bordered box instead (expanders do not nest)."""
+    from index.figures import ROLES
+
+    title = f"{row.city} ·《{row.document}》：{len(row.figures)} 个数字，{len(row.hits)} 条相关条款"
+    box = st.container(border=True) if nested else st.expander(title, key=f"compare-row-{i}")
+    with box:
+        if nested:
+            st.markdown(f"**{title}**")
+        if row.figures:
+            st.dataframe([{"类别": ROLES[f.figure.role], "对象": f.figure.subject, "数值": f.figure.display,
+                           "年份或期间": f.figure.period, "受益对象": f.figure.beneficiary,
+                           "条件": f.figure.condition, "出处": f.citation} for f in row.figures],
+                         hide_index=True, width="stretch", key=f"compare-figures-{i}")
+        for j, hit in enumerate(row.hits):
+            hit_card(searcher, hit, key=f"c{i}-{j}-{hit.clause.clause_id}", similar=False)
 
 
 # -- 文档库 ----------------------------------------------------------------------------------------

@@ -217,6 +217,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     searcher = _load_searcher(args)
     rows = compare.compare(searcher, args.topic, cities=args.cities)
+    if args.json:
+        args.format = "json"
     if args.format == "xlsx":
         if not args.output:
             print("error: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
@@ -224,10 +226,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(compare.rows_to_xlsx(rows))
         print(f"wrote {len(rows)} rows to {args.output}")
         return 0
-    render = {"table": compare.rows_to_table, "csv": compare.rows_to_csv, "md": compare.rows_to_markdown}
-    text = render[args.format](rows)
+    if args.format == "json":
+        text = json.dumps(compare.rows_to_json(rows, args.topic), ensure_ascii=False)
+    else:
+        render = {"table": compare.rows_to_table, "csv": compare.rows_to_csv, "md": compare.rows_to_markdown}
+        text = render[args.format](rows)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        # CSV with a BOM: Excel opens UTF-8 Chinese text right only with it.
+        Path(args.output).write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
         print(f"wrote {len(rows)} rows to {args.output}")
     else:
         print(text, end="" if text.endswith("\n") else "\n")
@@ -330,8 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="one row per city: its best clauses on a topic, figures pulled out")
     p.add_argument("topic", help="a measure, e.g. 技术市场, 孵化器, 人才引进")
     p.add_argument("--cities", nargs="+", help="only these cities")
-    p.add_argument("--format", choices=["table", "csv", "md", "xlsx"], default="table")
-    p.add_argument("--output", help="write to this file (needed for xlsx)")
+    p.add_argument("--format", choices=["table", "csv", "md", "xlsx", "json"], default="table")
+    p.add_argument("--json", action="store_true", help="same as --format json: rows with their clauses and figures")
+    p.add_argument("--output", help="write to this file (needed for xlsx; a CSV file gets a BOM for Excel)")
     _index_options(p)
     p.set_defaults(func=cmd_compare)
 

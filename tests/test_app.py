@@ -194,19 +194,30 @@ def compare_topic(at: AppTest, topic: str, cities: list[str] | None = None) -> A
 
 
 def test_comparison_has_a_row_per_city_and_document_and_downloads_csv_and_excel(app, served):
-    compare_topic(app, "技术市场建设")
+    compare_topic(app, "科技企业孵化器")
     table = app.dataframe[0].value
-    assert {"城市", "文件", "条款", "出处"} <= set(table.columns)
-    assert set(table["城市"]) == {"沧州市", "张家口市", "廊坊市", "连云港市"}
+    assert {"城市", "文件", "目标", "支持", "条款", "出处"} <= set(table.columns)
     assert len(table) == len(set(zip(table["城市"], table["文件"], strict=True)))
+    assert any("科技企业孵化器：" in t for t in table["目标"])          # each figure with what it counts
     assert [d.label for d in app.get("download_button")] == ["下载 CSV", "下载 Excel"]
-    csv_bytes = served["比较_技术市场建设.csv"]
+    csv_bytes = served["比较_科技企业孵化器.csv"]
     assert csv_bytes.startswith(b"\xef\xbb\xbf"), "BOM, so that Excel opens the Chinese CSV correctly"
     rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["城市", "文件", "条款"]
-    assert [(r[0], r[1]) for r in rows[1:]] == list(zip(table["城市"], table["文件"], strict=True))
-    assert any("技术市场" in r[2] for r in rows[1:])
-    assert served["比较_技术市场建设.xlsx"][:2] == b"PK"
+    assert rows[0][:5] == ["城市", "省份", "文件", "类别", "对象"]
+    documents = [(r[0], r[2]) for r in rows[1:] if r[3] == "条款"]
+    assert list(zip(table["城市"], table["文件"], strict=True)) == documents[:len(table)]
+    assert all(r[4] for r in rows[1:] if r[3] != "条款"), "no figure without a subject"
+    assert served["比较_科技企业孵化器.xlsx"][:2] == b"PK"
+
+
+def test_comparison_puts_cities_without_the_measure_under_more_cities(app):
+    compare_topic(app, "科技特派员")
+    table = app.dataframe[0].value
+    best = set(zip(table["城市"], table["文件"], strict=True))
+    assert best and {c for c, _ in best} < {"沧州市", "张家口市", "廊坊市", "连云港市"}
+    more = next(e for e in app.expander if e.label.startswith("更多城市")).dataframe[0].value
+    rest = set(zip(more["城市"], more["文件"], strict=True))
+    assert rest and rest.isdisjoint(best) and {c for c, _ in rest} - {c for c, _ in best}
 
 
 def test_comparison_of_chosen_cities_only(app):

@@ -23,6 +23,7 @@ from index.qa.weights import (
     UNIT_MISMATCH,
     YEAR_BONUS,
 )
+from index.quantity import parse_quantities
 from index.search import Hit, Searcher
 from ingest.model import Clause
 from ingest.normalize import normalize
@@ -47,7 +48,8 @@ class FigureAnswer:
 def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswer | None:
     """The figure that answers q from the top clauses, or None when no figure is stated among the
     question's own words."""
-    asked_figures = {normalize(m.group(0)) for m in re.finditer(r"[0-9.]+[^\s0-9.，,？?]{0,2}", normalize(q.text))}
+    # A figure the question itself states (销售收入二十亿元以上的企业) is a condition, never the answer.
+    asked_figures = {normalize(f.text) for f in parse_quantities(q.text)}
     candidates: list[FigureAnswer] = []
     horizons: dict[str, tuple[int, int] | None] = {}
     for rank, hit in enumerate(hits[:10]):
