@@ -28,21 +28,28 @@ def _expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def ingested_json(result: Ingested) -> dict:
+def ingested_json(result: Ingested, as_of: str | None = None) -> dict:
+    from ingest.validity import validity_json
+
     doc = result.document
     return {
         "source": doc.source, "title": doc.title, "city": doc.city, "province": doc.province,
         "issuer": doc.issuer, "doc_number": doc.doc_number, "date": doc.date, "doc_type": doc.doc_type,
+        **validity_json(doc, as_of),
         "clauses": [{"clause_id": c.clause_id, "label": c.label, "section": c.section_path, "text": c.text,
                      "citation": format_citation(doc, c)} for c in result.clauses],
     }
 
 
-def _print_human(result: Ingested) -> None:
+def _print_human(result: Ingested, as_of: str | None = None) -> None:
+    from ingest.validity import status_of
+
     doc = result.document
     print(f"== {doc.source}")
-    for key in ("title", "city", "province", "issuer", "doc_number", "date", "publish_date", "doc_type"):
+    for key in ("title", "city", "province", "issuer", "doc_number", "date", "publish_date", "doc_type",
+                "valid_from", "valid_to"):
         print(f"   {key:12} {getattr(doc, key) or '—'}")
+    print(f"   {'status':12} {status_of(doc, as_of)}（{doc.validity_basis or '文中未写明'}）")
     print(f"   {'clauses':12} {len(result.clauses)}")
     for clause in result.clauses:
         text = clause.text.replace("\n", " ")
@@ -65,9 +72,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(ingested_json(result), ensure_ascii=False))
+            print(json.dumps(ingested_json(result, args.as_of), ensure_ascii=False))
         else:
-            _print_human(result)
+            _print_human(result, args.as_of)
     return 0 if ok else 1
 
 
@@ -284,12 +291,27 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year-to", type=int, help="documents issued in or before this year")
 
 
+def _as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_day, metavar="DATE",
+                   help="status (现行/已到期/未生效/不详) on this day, YYYY-MM-DD (default today)")
+
+
+def _day(value: str) -> str:
+    from ingest.validity import parse_day
+
+    try:
+        return parse_day(value).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policyqa", description="Search and question Chinese policy documents.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="read documents and show their metadata and clauses")
     p.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .docx .pdf)")
     p.add_argument("--json", action="store_true", help="one JSON object per document and line")
+    _as_of_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("build", help="build the index of a corpus folder")

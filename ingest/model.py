@@ -26,6 +26,9 @@ class Document:
     doc_type: str | None = None      # 规划, 行动计划, 实施方案, 条例, 办法, 意见, 通知 ...
     level: str = "city"              # national | province | city | county
     source_url: str | None = None    # from the catalog, when the user gave it
+    valid_from: str | None = None    # period of effect, ISO, as the text states it (ingest/validity.py)
+    valid_to: str | None = None
+    validity_basis: str | None = None  # the words it was read from: 本条例自2020年1月1日起施行
 
     @property
     def city_display(self) -> str:
