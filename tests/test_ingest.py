@@ -232,7 +232,7 @@ def test_cli_json_contract(capsys):
     assert main(["ingest", "--json", str(SEEDS[4])]) == 0
     record = json.loads(capsys.readouterr().out.strip())
     assert set(record) == {"source", "title", "city", "province", "issuer", "doc_number", "date", "doc_type",
-                           "clauses"}
+                           "valid_from", "valid_to", "status", "validity_basis", "clauses"}
     assert set(record["clauses"][0]) == {"clause_id", "label", "section", "text", "citation"}
     assert record["doc_number"] == "连政办发〔2018〕138号"
 
