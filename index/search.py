@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.fuse import best_per_group, reciprocal_rank_fusion
 from index.store import read_manifest
+from index.versions import Folding, Standing
 from ingest import regions
 from ingest.citation import copy_text, format_citation, header_line
 from ingest.model import Clause, Document
@@ -45,9 +46,19 @@ class SearchFilters:
     doc_ids: tuple[str, ...] = ()
     year_from: int | None = None         # by the document's date
     year_to: int | None = None
+    in_force: bool = False               # 只看现行有效: in force on as_of and not replaced by a newer version
+    as_of: str | None = None             # the reference day of statuses, ISO (default today)
+    include_superseded: bool = False     # old versions as hits of their own, not folded under the newest
 
     def __bool__(self) -> bool:
-        return bool(self.cities or self.provinces or self.doc_ids or self.year_from or self.year_to)
+        return self.restricts or bool(self.as_of or self.include_superseded)
+
+    @property
+    def restricts(self) -> bool:
+        """True when the filters restrict the candidates (as_of and include_superseded only change how
+        hits are shown)."""
+        return bool(self.cities or self.provinces or self.doc_ids or self.year_from or self.year_to
+                    or self.in_force)
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,8 @@ class Hit:
     document: Document
     score: float
     matched_terms: tuple[str, ...] = ()
+    standing: Standing | None = None     # 现行 / 已到期 / … / 已被新版本取代 (index/versions.py)
+    older: tuple[Hit, ...] = ()          # the same article in older versions, folded under this one
 
     @property
     def citation(self) -> str:
@@ -76,6 +89,9 @@ class Hit:
             "doc_title": self.document.title, "doc_number": self.document.doc_number, "date": self.document.date,
             "section": self.clause.section_path, "text": self.clause.text, "citation": self.citation,
             "score": round(float(self.score), 6),
+            **(self.standing.to_json() if self.standing else {}),
+            **({"older_versions": [{"clause_id": h.clause.clause_id, "citation": h.citation} for h in self.older]}
+               if self.older else {}),
         }
 
 
@@ -143,9 +159,14 @@ class Searcher:
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc_id == doc_id]
 
-    def hit(self, row: int, score: float, terms: tuple[str, ...] = ()) -> Hit:
+    def hit(self, row: int, score: float, terms: tuple[str, ...] = (), as_of: str | None = None) -> Hit:
         clause = self.clauses[row]
-        return Hit(clause, self._docs[clause.doc_id], score, terms)
+        return Hit(clause, self._docs[clause.doc_id], score, terms, self.folding.standing(clause.doc_id, as_of))
+
+    @cached_property
+    def folding(self) -> Folding:
+        """Versions of the same document in this index, and each document's standing."""
+        return Folding(self.documents, self.clauses_of)
 
     @cached_property
     def cities(self) -> set[str]:
@@ -192,7 +213,7 @@ class Searcher:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        filters = filters or SearchFilters()
+        filters = filters if filters is not None else SearchFilters()
         understood, unknown, year = self.understand(query) if understand else (SearchFilters(), [], None)
         notes = [f"语料中没有{place}的政策文件" for place in unknown]
         allowed = self._allowed_rows(filters)
@@ -216,8 +237,16 @@ class Searcher:
             fused.sort(key=lambda item: (self._docs[self.clauses[item[0]].doc_id].city not in wanted, -item[1]))
         elif ACROSS_CITIES.search(query):
             fused = self._alternate_cities(fused)
+        folded: dict[int, list[tuple[int, float]]] = {}
+        if not filters.include_superseded:
+            fused, folded = self.folding.fold(fused, lambda r: self.clauses[r].clause_id,
+                                              lambda r: self.clauses[r].doc_id, self._rows.get, allowed)
         terms = tuple(t for t in dict.fromkeys(self.lexical.tokenizer(query)) if len(t) >= 2)
-        hits = [self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]))
+
+        def make(row: int, score: float) -> Hit:
+            return self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]), filters.as_of)
+
+        hits = [replace(make(row, score), older=tuple(make(r, s) for r, s in folded.get(row, ())))
                 for row, score in fused[:k]]
         return SearchResult(hits, understood, notes, unknown, year)
 
@@ -232,7 +261,7 @@ class Searcher:
         return [item for _, item in sorted(keyed)]
 
     def _allowed_rows(self, filters: SearchFilters) -> set[int] | None:
-        if not filters:
+        if not filters.restricts:
             return None
         keep = []
         for row, clause in enumerate(self.clauses):
@@ -242,7 +271,8 @@ class Searcher:
                     (filters.provinces and doc.province not in filters.provinces) or \
                     (filters.doc_ids and doc.doc_id not in filters.doc_ids) or \
                     (filters.year_from and (year is None or year < filters.year_from)) or \
-                    (filters.year_to and (year is None or year > filters.year_to)):
+                    (filters.year_to and (year is None or year > filters.year_to)) or \
+                    (filters.in_force and not self.folding.in_force(doc.doc_id, filters.as_of)):
                 continue
             keep.append(row)
         return set(keep)
