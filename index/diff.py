@@ -176,18 +176,18 @@ def align(old: list[Article], new: list[Article]) -> list[Row]:
         j = _clear_best(score[i]) if i not in match else None
         if j is not None and score[i][j] >= MERGED_SHARE * primary.get(j, 0.0):
             merged[i] = j
-    rows: list[tuple[tuple[float, float], Row]] = []
+    rows: list[tuple[tuple[float, bool, int], Row]] = []    # (new position, merged after its partner, old)
     for i, j in {**match, **merged}.items():
-        rows.append(((j, i), Row(old[i], new[j], score[i][j], _segments(old[i].text, new[j].text),
-                                 merged=i in merged)))
+        rows.append(((j, i in merged, i), Row(old[i], new[j], score[i][j], _segments(old[i].text, new[j].text),
+                                              merged=i in merged)))
     placed = {i: j for i, j in {**match, **merged}.items()}
     for j in range(len(new)):
         if j not in taken:
-            rows.append(((j, -1), Row(None, new[j], 0.0, (Segment("added", "", new[j].text),))))
+            rows.append(((j, False, -1), Row(None, new[j], 0.0, (Segment("added", "", new[j].text),))))
     for i in range(len(old)):
         if i not in placed:
             before = [placed[k] for k in placed if k < i]
-            rows.append(((max(before) + 0.5 if before else -0.5, i),
+            rows.append(((max(before) + 0.5 if before else -0.5, False, i),
                          Row(old[i], None, 0.0, (Segment("removed", old[i].text, ""),))))
     return [row for _, row in sorted(rows, key=lambda item: item[0])]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -165,19 +164,11 @@ def test_diff_cli_unknown_document_is_one_line(built_index, capsys):
 # -- in search -----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def version_searcher(tmp_path_factory, embedder):
-    """An index of the two 上海 versions, one more pair and a seed."""
-    from index.build import build_index
+def version_searcher(versions_index, embedder):
     from index.search import Searcher
 
-    root = tmp_path_factory.mktemp("versions")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for path in (OLD, NEW, PAIRS / "上海市促进农业科技进步若干规定(2007-10-10).md",
-                 PAIRS / "上海市促进农业科技进步若干规定(2024-11-28).md", ROOT / "corpus" / "001_eb25fe5d9d6a88ea.txt"):
-        shutil.copy(path, corpus / path.name)
-    build_index(corpus, root / "index", embedder=embedder)
-    return Searcher.load(root / "index", corpus_dir=corpus, embedder=embedder)
+    corpus, index = versions_index
+    return Searcher.load(index, corpus_dir=corpus, embedder=embedder)
 
 
 def test_search_folds_the_old_version_under_the_new(version_searcher):
