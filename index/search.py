@@ -21,7 +21,7 @@ from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.fuse import best_per_group, reciprocal_rank_fusion
 from index.store import read_manifest
-from index.versions import Folding, Standing
+from index.versions import Folding, Standing, asks_for_current, in_force_first
 from ingest import regions
 from ingest.citation import copy_text, format_citation, header_line
 from ingest.model import Clause, Document
@@ -237,6 +237,11 @@ class Searcher:
             fused.sort(key=lambda item: (self._docs[self.clauses[item[0]].doc_id].city not in wanted, -item[1]))
         elif ACROSS_CITIES.search(query):
             fused = self._alternate_cities(fused)
+        if understand and asks_for_current(query):
+            # 现在/目前/现行: documents in force first, within the question's city when it names one
+            wanted = set(understood.cities) if not filters.cities else set()
+            fused = in_force_first(fused, self.folding, lambda r: self.clauses[r].doc_id, filters.as_of,
+                                   lambda r: bool(wanted) and self._docs[self.clauses[r].doc_id].city not in wanted)
         folded: dict[int, list[tuple[int, float]]] = {}
         if not filters.include_superseded:
             fused, folded = self.folding.fold(fused, lambda r: self.clauses[r].clause_id,

@@ -28,6 +28,8 @@ _HEADER_DATE = re.compile(r"((?:19|20)[0-9]{2})年([0-9]{1,2})月([0-9]{1,2})日
                           r"(?:通过|修订|修正|批准|公布|发布|印发)")
 _FILE_DATE = re.compile(r"[(（]((?:19|20)[0-9]{2})-([0-9]{1,2})-([0-9]{1,2})[)）]")
 _HEADER_LINES = 30          # passage and amendment lines stand at the top
+# A question about what applies now: documents in force first (现在/目前/现行/当前/最新/仍然有效).
+_ASKS_CURRENT = re.compile(r"现在|目前|现行|当前|如今|最新|仍然有效|还有效|还在执行")
 
 
 def title_key(title: str) -> str:
@@ -201,3 +203,14 @@ class Folding:
             if all(doc_id_of(r) != doc_id for r, _ in folded[target]):    # one (the best) per old version
                 folded[target].append((row, score))
         return out, dict(folded)
+
+
+def asks_for_current(question: str) -> bool:
+    return bool(_ASKS_CURRENT.search(question))
+
+
+def in_force_first(ranked: list[tuple[int, float]], folding: Folding, doc_id_of, on=None,
+                   later=lambda row: False) -> list[tuple[int, float]]:
+    """Clauses of documents in force first, order otherwise kept (for 现在/目前/现行 questions); rows
+    `later` marks (another city than the question's) stay after the others."""
+    return sorted(ranked, key=lambda item: (later(item[0]), not folding.in_force(doc_id_of(item[0]), on)))

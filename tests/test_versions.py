@@ -219,3 +219,13 @@ def test_search_cli_in_force(built_index, capsys):
     assert {r["doc_title"] for r in results} == {"沧州市科技创新“十四五”规划"}
     assert main([*args, "--as-of", "2026-06-30"]) == 0          # every seed's period has ended by then
     assert json.loads(capsys.readouterr().out)["results"] == []
+
+
+def test_a_question_about_now_puts_documents_in_force_first(version_searcher):
+    from index.search import SearchFilters
+
+    every = SearchFilters(include_superseded=True)
+    plain = version_searcher.search("上海对科学技术奖励有什么规定", k=5, filters=every).hits
+    now = version_searcher.search("上海现行的科学技术奖励规定是什么", k=5, filters=every).hits
+    assert OLD.name in {h.document.source for h in plain}              # the 2010 text ranks high on its own
+    assert {h.document.source for h in now} == {NEW.name}               # 现行: the text in force only on top
