@@ -268,6 +268,8 @@ class Searcher:
     def _allowed_rows(self, filters: SearchFilters) -> set[int] | None:
         if not filters.restricts:
             return None
+        in_force = {d.doc_id for d in self.documents if self.folding.in_force(d.doc_id, filters.as_of)} \
+            if filters.in_force else set()
         keep = []
         for row, clause in enumerate(self.clauses):
             doc = self._docs[clause.doc_id]
@@ -277,7 +279,7 @@ class Searcher:
                     (filters.doc_ids and doc.doc_id not in filters.doc_ids) or \
                     (filters.year_from and (year is None or year < filters.year_from)) or \
                     (filters.year_to and (year is None or year > filters.year_to)) or \
-                    (filters.in_force and not self.folding.in_force(doc.doc_id, filters.as_of)):
+                    (filters.in_force and doc.doc_id not in in_force):
                 continue
             keep.append(row)
         return set(keep)
