@@ -53,6 +53,17 @@ CSS = """<style>
 button.pq-copy{font-size:0.8rem;padding:3px 10px;border:1px solid #d1d5db;border-radius:6px;
   background:#fff;color:#374151;cursor:pointer;line-height:1.4}
 button.pq-copy:hover{border-color:#ef4444;color:#ef4444}
+.pq-badge{display:inline-block;font-size:0.72rem;line-height:1.3;padding:0 6px;margin-left:6px;border-radius:4px;
+  border:1px solid #d1d5db;color:#374151;background:#f9fafb;vertical-align:1px}
+.pq-badge.pq-现行{border-color:#86efac;color:#166534;background:#f0fdf4}
+.pq-badge.pq-已到期,.pq-badge.pq-已被新版本取代{border-color:#fca5a5;color:#991b1b;background:#fef2f2}
+.pq-badge.pq-未生效{border-color:#fcd34d;color:#92400e;background:#fffbeb}
+table.pq-diff{width:100%;border-collapse:collapse;font-size:0.9rem;line-height:1.7;table-layout:fixed}
+table.pq-diff th{background:#f3f4f6;text-align:left;padding:6px 8px}
+table.pq-diff td{vertical-align:top;padding:6px 8px;border-top:1px solid #e5e7eb;word-break:break-all}
+table.pq-diff td.pq-kind{width:4.5em;color:#6b7280;font-size:0.8rem}
+table.pq-diff del{background:#fecaca;text-decoration:line-through;color:#7f1d1d}
+table.pq-diff ins{background:#bbf7d0;text-decoration:none;color:#14532d}
 </style>"""
 
 # One click puts the clause and its citation on the clipboard; the textarea route covers plain-http hosts
@@ -178,6 +189,29 @@ def doc_meta(doc) -> str:
     return " · ".join(x for x in (doc.doc_number, doc.date, doc.issuer) if x)
 
 
+def standing_badge(standing) -> str:
+    """现行 / 已到期 / 未生效 / 不详, or 已被新版本取代 with the newer version's title and date."""
+    if standing is None:
+        return ""
+    text = standing.status + ("·试行" if standing.trial else "")
+    title = ""
+    if standing.newer_title:
+        title = f"新版本：《{standing.newer_title}》（{standing.newer_date or '日期不详'}）"
+        if standing.status == "已被新版本取代":
+            text += f"：《{standing.newer_title}》（{standing.newer_date or '日期不详'}）"
+    return (f'<span class="pq-badge pq-{html.escape(standing.status)}" title="{html.escape(title, quote=True)}">'
+            f"{html.escape(text)}</span>")
+
+
+def older_versions(hit: Hit) -> None:
+    """The same article in older versions, folded under the newest one's card."""
+    if not hit.older:
+        return
+    with st.expander(f"旧版本中的同一条款（{len(hit.older)}）", icon=":material/history:"):
+        for old in hit.older:
+            small_card(old)
+
+
 def copy_button(hit: Hit, label: str = "复制条款及出处") -> None:
     text = html.escape(hit.copy_text, quote=True)
     st.html(f'<button class="pq-copy" data-copy="{text}" title="{html.escape(hit.citation, quote=True)}">'
@@ -215,12 +249,13 @@ def hit_card(searcher: Searcher, hit: Hit, key: str, similar: bool = True,
     """
     with st.container(border=True):
         st.html(f'<div class="pq-head">{html.escape(hit.header)}</div>'
-                f'<div class="pq-meta">{html.escape(doc_meta(hit.document))}</div>'
+                f'<div class="pq-meta">{html.escape(doc_meta(hit.document))}{standing_badge(hit.standing)}</div>'
                 f'<div class="pq-text">{highlight(hit.clause.text, marks or hit.matched_terms)}</div>')
         with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
             copy_button(hit)
             if st.button("查看原文", key=f"doc-{key}", type="tertiary", icon=":material/article:"):
                 show_document(searcher, hit.document.doc_id, hit.clause.clause_id)
+        older_versions(hit)
         if similar:
             similar_expander(searcher, hit, key, question)
 
@@ -250,7 +285,7 @@ def similar_expander(searcher: Searcher, hit: Hit, key: str, question: str = "")
 def small_card(hit: Hit) -> None:
     """A lighter card for a clause inside another card: no frame, a rule on the left."""
     st.html(f'<div class="pq-small"><div class="pq-head">{html.escape(hit.header)}</div>'
-            f'<div class="pq-meta">{html.escape(doc_meta(hit.document))}</div>'
+            f'<div class="pq-meta">{html.escape(doc_meta(hit.document))}{standing_badge(hit.standing)}</div>'
             f'<div class="pq-text">{highlight(hit.clause.text, hit.matched_terms)}</div></div>')
     copy_button(hit)
 
@@ -275,8 +310,10 @@ def sidebar_filters(searcher: Searcher) -> SearchFilters:
         low, high = st.sidebar.slider("发文年份", years[0], years[-1], (years[0], years[-1]), key="f_years")
         year_from = low if low > years[0] else None
         year_to = high if high < years[-1] else None
+    in_force = st.sidebar.checkbox("只看现行有效", key="f_in_force",
+                                   help="只检索今天仍在有效期内、且没有被新版本取代的文件")
     return SearchFilters(cities=tuple(cities), provinces=tuple(provinces), doc_ids=tuple(doc_ids),
-                         year_from=year_from, year_to=year_to)
+                         year_from=year_from, year_to=year_to, in_force=in_force)
 
 
 # -- 提问 ------------------------------------------------------------------------------------------
@@ -319,6 +356,9 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
     version = id(searcher)
     result = memo("search", (version, question, filters),
                   lambda: answerer_for(searcher).search(question, k=RESULTS, filters=filters))
+    if filters.in_force and not result.hits:
+        st.info("勾选了“只看现行有效”：语料中没有今天仍然有效的文件回答这个问题。取消勾选可查看已到期或已被取代的文件。")
+        return
     chips = understood_chips(result)
     asked = question
     if chips:
@@ -457,13 +497,15 @@ def _compare_row(searcher: Searcher, row, i: int, nested: bool = False) -> None:
 def library_tab(searcher: Searcher, where: Paths) -> None:
     docs = sorted(searcher.documents, key=lambda d: (d.province or "", d.city or "", d.date or ""))
     st.dataframe(
-        [{"城市": d.city_display, "标题": d.title, "条款数": len(searcher.clauses_of(d.doc_id)), "日期": d.date or "",
+        [{"城市": d.city_display, "标题": d.title, "状态": library_status(searcher, d.doc_id),
+          "条款数": len(searcher.clauses_of(d.doc_id)), "日期": d.date or "",
           "文号": d.doc_number or "", "发文机关": d.issuer or "", "类型": d.doc_type or "", "省份": d.province or "",
           "文件名": d.source} for d in docs],
         hide_index=True, width="stretch",
         column_config={"标题": st.column_config.TextColumn(width="large"),
                        "条款数": st.column_config.NumberColumn(width="small")},
     )
+    versions_view(searcher)
     st.markdown("##### 添加文件")
     limit_mb = max(1, max_file_bytes() // 2**20)
     upload = st.file_uploader("支持 .txt .md .html .htm .docx .pdf；添加后自动更新索引，之后即可检索",
@@ -485,6 +527,67 @@ def library_tab(searcher: Searcher, where: Paths) -> None:
     clauses = len(get_searcher(where).clauses_of(doc.doc_id))
     done[upload.file_id] = ("ok", f"已添加《{doc.title}》（{doc.city_display or '未识别城市'}，{clauses} 条条款）。")
     st.rerun()
+
+
+def library_status(searcher: Searcher, doc_id: str) -> str:
+    """现行 / 已到期 (至 2020-12-31) / 已被新版本取代 (2024-05-10) …, for the 状态 column."""
+    standing = searcher.folding.standing(doc_id)
+    doc = searcher.document(doc_id)
+    if standing.newer_doc_id and standing.status == "已被新版本取代":
+        return f"{standing.status}（{standing.newer_date or ''}）"
+    if standing.status == "已到期" and doc.valid_to:
+        return f"已到期（{doc.valid_to}止）"
+    if standing.status == "未生效" and doc.valid_from:
+        return f"未生效（{doc.valid_from}起）"
+    return standing.status + ("·试行" if standing.trial else "")
+
+
+def versions_view(searcher: Searcher) -> None:
+    """新旧对照: pick a document that has versions; its articles side by side with the newer one's."""
+    if not searcher.folding.versions.families:
+        return
+    st.markdown("##### 新旧对照")
+    dates = searcher.folding.versions.dates
+    choices = searcher.folding.versions.pairs()          # (older, next newer)
+
+    def label(pair: tuple[str, str]) -> str:
+        old, new = pair
+        doc = searcher.document(new)
+        return f"{doc.city_display}｜《{doc.title}》 {dates.get(old)} → {dates.get(new)}"
+
+    pair = st.selectbox("有多个版本的文件", choices, format_func=label, key="diff_pair")
+    if pair is None:
+        return
+    from index.diff import diff_clauses
+
+    old, new = pair
+    rows = memo("diff", (id(searcher), pair),
+                lambda: diff_clauses(searcher.clauses_of(old), searcher.clauses_of(new)))
+    names = {"same": "未改", "changed": "修改", "merged": "并入", "added": "新增", "removed": "删去"}
+    counts = "，".join(f"{names[k]} {sum(r.kind == k for r in rows)} 条" for k in names)
+    st.caption(f"左：{searcher.document(old).source}（{dates.get(old)}）　右：{searcher.document(new).source}"
+               f"（{dates.get(new)}）。{counts}。红色删除线为删去的文字，绿色为新增的文字。")
+    st.html(diff_table(rows, names))
+
+
+def diff_table(rows, names: dict[str, str]) -> str:
+    """The aligned articles as an HTML table, changed text marked with <del> (old) and <ins> (new)."""
+    def side(row, old_side: bool) -> str:
+        article = row.old if old_side else row.new
+        if article is None:
+            return ""
+        parts = []
+        for seg in row.segments:
+            text = html.escape(seg.old if old_side else seg.new)
+            if seg.kind != "same" and text:
+                text = f"<del>{text}</del>" if old_side else f"<ins>{text}</ins>"
+            parts.append(text)
+        return "".join(parts).replace("\n", "<br>")
+
+    body = "".join(f'<tr class="pq-{row.kind}"><td class="pq-kind">{names[row.kind]}</td>'
+                   f"<td>{side(row, True)}</td><td>{side(row, False)}</td></tr>" for row in rows)
+    return (f'<table class="pq-diff"><colgroup><col style="width:4.5em"><col><col></colgroup>'
+            f"<tr><th></th><th>旧版本</th><th>新版本</th></tr>{body}</table>")
 
 
 def add_upload(searcher: Searcher, upload, where: Paths):

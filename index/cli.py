@@ -28,23 +28,29 @@ def _expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def ingested_json(result: Ingested) -> dict:
+def ingested_json(result: Ingested, as_of: str | None = None) -> dict:
+    from ingest.validity import validity_json
+
     doc = result.document
     return {
         "source": doc.source, "title": doc.title, "city": doc.city, "province": doc.province,
         "issuer": doc.issuer, "doc_number": doc.doc_number, "date": doc.date,
         "first_date": doc.first_date, "publish_date": doc.publish_date, "doc_type": doc.doc_type,
+        **validity_json(doc, as_of),
         "clauses": [{"clause_id": c.clause_id, "label": c.label, "section": c.section_path, "text": c.text,
                      "citation": format_citation(doc, c)} for c in result.clauses],
     }
 
 
-def _print_human(result: Ingested) -> None:
+def _print_human(result: Ingested, as_of: str | None = None) -> None:
+    from ingest.validity import status_of
+
     doc = result.document
     print(f"== {doc.source}")
     for key in ("title", "city", "province", "issuer", "doc_number", "date", "first_date", "publish_date",
-                "doc_type"):
+                "doc_type", "valid_from", "valid_to"):
         print(f"   {key:12} {getattr(doc, key) or '—'}")
+    print(f"   {'status':12} {status_of(doc, as_of)}（{doc.validity_basis or '文中未写明'}）")
     print(f"   {'clauses':12} {len(result.clauses)}")
     for clause in result.clauses:
         text = clause.text.replace("\n", " ")
@@ -67,9 +73,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(ingested_json(result), ensure_ascii=False))
+            print(json.dumps(ingested_json(result, args.as_of), ensure_ascii=False))
         else:
-            _print_human(result)
+            _print_human(result, args.as_of)
     return 0 if ok else 1
 
 
@@ -112,7 +118,8 @@ def _filters(args: argparse.Namespace):
     from index.search import SearchFilters
 
     return SearchFilters(cities=tuple(args.city or ()), provinces=tuple(args.province or ()),
-                         doc_ids=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to)
+                         doc_ids=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to,
+                         in_force=args.in_force, as_of=args.as_of, include_superseded=args.all_versions)
 
 
 def _batch(path: str, key: str) -> list[dict]:
@@ -156,8 +163,20 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _print_hits(hits) -> None:
     for rank, hit in enumerate(hits, start=1):
-        print(f"{rank:2}. [{hit.score:.4f}] {hit.header}\n    {hit.clause.text.replace(chr(10), ' ')}\n"
-              f"    —— {hit.citation}\n")
+        print(f"{rank:2}. [{hit.score:.4f}] {hit.header}{_standing_note(hit)}\n"
+              f"    {hit.clause.text.replace(chr(10), ' ')}\n    —— {hit.citation}\n")
+        for old in hit.older:
+            print(f"    旧版本：{old.citation}（{old.standing.status if old.standing else ''}）\n")
+
+
+def _standing_note(hit) -> str:
+    """  [现行] / [已被新版本取代：《…》(2024-05-10)]"""
+    standing = hit.standing
+    if standing is None:
+        return ""
+    if standing.newer_title:
+        return f"  [{standing.status}，新版本《{standing.newer_title}》（{standing.newer_date or '日期不详'}）]"
+    return f"  [{standing.status}{'·试行' if standing.trial else ''}]"
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -240,6 +259,62 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from index.diff import diff_clauses
+    from index.versions import version_date
+
+    docs = []
+    if all(Path(d).is_file() for d in (args.doc_a, args.doc_b)):
+        for path in (args.doc_a, args.doc_b):
+            result = ingest_file(Path(path), load_catalog(Path(path).parent))
+            docs.append((result.document, result.clauses))
+    else:
+        searcher = _load_searcher(args)
+        for ref in (args.doc_a, args.doc_b):
+            doc = _find_document(searcher, ref)
+            docs.append((doc, searcher.clauses_of(doc.doc_id)))
+    (old, old_clauses), (new, new_clauses) = sorted(docs, key=lambda d: version_date(d[0]) or "")
+    rows = diff_clauses(old_clauses, new_clauses)
+    if args.json:
+        print(json.dumps({"old": _diff_doc(old), "new": _diff_doc(new), "rows": [r.to_json() for r in rows]},
+                         ensure_ascii=False))
+        return 0
+    print(f"旧：《{old.title}》{old.source}（{version_date(old) or '日期不详'}）\n"
+          f"新：《{new.title}》{new.source}（{version_date(new) or '日期不详'}）\n"
+          "标记：[-删去的文字-] {+新增的文字+}\n")
+    names = {"same": "未改", "changed": "修改", "merged": "并入", "added": "新增", "removed": "删去"}
+    for row in rows:
+        left = row.old.label if row.old else "—"
+        right = row.new.label if row.new else "—"
+        print(f"== {left} → {right}  {names[row.kind]}")
+        if row.kind == "same":
+            continue
+        if row.old is not None:
+            print("  旧：" + "".join(f"[-{s.old}-]" if s.kind in ("changed", "removed") and s.old else
+                                     s.old for s in row.segments).replace("\n", " "))
+        if row.new is not None:
+            print("  新：" + "".join(f"{{+{s.new}+}}" if s.kind in ("changed", "added") and s.new else
+                                     s.new for s in row.segments).replace("\n", " "))
+    counts = {names[k]: sum(r.kind == k for r in rows) for k in names}
+    print("\n" + "，".join(f"{k} {v} 条" for k, v in counts.items()))
+    return 0
+
+
+def _find_document(searcher, ref: str):
+    """A document of the index by its id, its file name, or its file name without extension."""
+    for doc in searcher.documents:
+        if ref in (doc.doc_id, doc.source, Path(doc.source).stem):
+            return doc
+    raise IngestError(f"no document {ref!r} in the index at {searcher.folder}: give a doc id or file name "
+                      "(see the 文件名 column of the app's 文档库), or the paths of two files")
+
+
+def _diff_doc(doc) -> dict:
+    from index.versions import version_date
+
+    return {"doc_id": doc.doc_id, "source": doc.source, "title": doc.title, "version_date": version_date(doc)}
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from index.build import build_index, is_stale
     from index.evaluate import HALVES, evaluate_gold, format_report, load_jsonl
@@ -293,6 +368,25 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--doc", action="append", help="only this document (its id, the file name without extension)")
     p.add_argument("--year-from", type=int, help="documents issued in or after this year")
     p.add_argument("--year-to", type=int, help="documents issued in or before this year")
+    p.add_argument("--in-force", action="store_true",
+                   help="只看现行有效: documents in force (on --as-of) and not replaced by a newer version")
+    p.add_argument("--all-versions", action="store_true",
+                   help="old versions as results of their own (default: folded under the newest version)")
+    _as_of_option(p)
+
+
+def _as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_day, metavar="DATE",
+                   help="status (现行/已到期/未生效/不详) on this day, YYYY-MM-DD (default today)")
+
+
+def _day(value: str) -> str:
+    from ingest.validity import parse_day
+
+    try:
+        return parse_day(value).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -301,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read documents and show their metadata and clauses")
     p.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .docx .pdf)")
     p.add_argument("--json", action="store_true", help="one JSON object per document and line")
+    _as_of_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("build", help="build the index of a corpus folder")
@@ -341,6 +436,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write to this file (needed for xlsx; a CSV file gets a BOM for Excel)")
     _index_options(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("diff", help="新旧对照: the articles of two versions side by side, changes marked")
+    p.add_argument("doc_a", help="a document of the index (doc id or file name), or a file path")
+    p.add_argument("doc_b", help="the other version; the older of the two is shown on the left")
+    p.add_argument("--json", action="store_true", help="aligned rows as one JSON object")
+    _index_options(p)
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("eval", help="score a gold set (bench/gold/seeds, bench/gold/regs): every figure, by half")
     p.add_argument("--gold", required=True, help="folder with questions.jsonl (and similar.jsonl, corpus/)")

@@ -9,7 +9,7 @@ question (its places, years, kind) is the Answerer's (index/qa/).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.fuse import best_per_group, fuse_ranks
 from index.store import read_manifest
+from index.versions import Folding, Standing
 from ingest.citation import copy_text, format_citation, header_line
 from ingest.model import Clause, Document
 from ingest.normalize import normalize
@@ -45,9 +46,19 @@ class SearchFilters:
     doc_ids: tuple[str, ...] = ()
     year_from: int | None = None         # by the document's date
     year_to: int | None = None
+    in_force: bool = False               # 只看现行有效: in force on as_of and not replaced by a newer version
+    as_of: str | None = None             # the reference day of statuses, ISO (default today)
+    include_superseded: bool = False     # old versions as hits of their own, not folded under the newest
 
     def __bool__(self) -> bool:
-        return bool(self.cities or self.provinces or self.doc_ids or self.year_from or self.year_to)
+        return self.restricts or bool(self.as_of or self.include_superseded)
+
+    @property
+    def restricts(self) -> bool:
+        """True when the filters restrict the candidates (as_of and include_superseded only change how
+        hits are shown)."""
+        return bool(self.cities or self.provinces or self.doc_ids or self.year_from or self.year_to
+                    or self.in_force)
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,8 @@ class Hit:
     document: Document
     score: float
     matched_terms: tuple[str, ...] = ()
+    standing: Standing | None = None     # 现行 / 已到期 / … / 已被新版本取代 (index/versions.py)
+    older: tuple[Hit, ...] = ()          # the same article in older versions, folded under this one
 
     @property
     def citation(self) -> str:
@@ -76,6 +89,9 @@ class Hit:
             "doc_title": self.document.title, "doc_number": self.document.doc_number, "date": self.document.date,
             "section": self.clause.section_path, "text": self.clause.text, "citation": self.citation,
             "score": round(float(self.score), 6),
+            **(self.standing.to_json() if self.standing else {}),
+            **({"older_versions": [{"clause_id": h.clause.clause_id, "citation": h.citation} for h in self.older]}
+               if self.older else {}),
         }
 
 
@@ -141,9 +157,14 @@ class Searcher:
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc_id == doc_id]
 
-    def hit(self, row: int, score: float, terms: tuple[str, ...] = ()) -> Hit:
+    def hit(self, row: int, score: float, terms: tuple[str, ...] = (), as_of: str | None = None) -> Hit:
         clause = self.clauses[row]
-        return Hit(clause, self._docs[clause.doc_id], score, terms)
+        return Hit(clause, self._docs[clause.doc_id], score, terms, self.folding.standing(clause.doc_id, as_of))
+
+    @cached_property
+    def folding(self) -> Folding:
+        """Versions of the same document in this index, and each document's standing."""
+        return Folding(self.documents, self.clauses_of)
 
     @cached_property
     def cities(self) -> set[str]:
@@ -180,7 +201,7 @@ class Searcher:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        filters = filters or SearchFilters()
+        filters = filters if filters is not None else SearchFilters()
         allowed = self._allowed_rows(filters)
         preferred = self._allowed_rows(_both(filters, prefer)) if prefer else None
         rankings = []
@@ -195,8 +216,18 @@ class Searcher:
         if preferred is not None:
             wanted = set(preferred.tolist())
             fused.sort(key=lambda item: item[0] not in wanted)       # stable: fused order within each part
+        folded: dict[int, list[tuple[int, float]]] = {}
+        if not filters.include_superseded:
+            # An old version's clause stands folded under its counterpart in the newest version.
+            fused, folded = self.folding.fold(fused, lambda r: self.clauses[r].clause_id,
+                                              lambda r: self.clauses[r].doc_id, self._rows.get,
+                                              None if allowed is None else set(allowed.tolist()))
         terms = tuple(t for t in dict.fromkeys(self.lexical.tokenizer(query)) if len(t) >= 2)
-        hits = [self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]))
+
+        def make(row: int, score: float) -> Hit:
+            return self.hit(row, score, tuple(t for t in terms if t in self._normalized_texts[row]), filters.as_of)
+
+        hits = [replace(make(row, score), older=tuple(make(r, s) for r, s in folded.get(row, ())))
                 for row, score in fused[:k]]
         return SearchResult(hits)
 
@@ -218,11 +249,12 @@ class Searcher:
     def _allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
         """The clause rows the filters allow (sorted), or None for all. Decided per document, so it costs
         one pass over the documents, not the clauses."""
-        if not filters:
+        if not filters.restricts:
             return None
-        allowed_docs = np.asarray([_document_allowed(d, filters) for d in self.documents], dtype=bool)
+        allowed_docs = np.asarray([_document_allowed(d, filters) and
+                                   (not filters.in_force or self.folding.in_force(d.doc_id, filters.as_of))
+                                   for d in self.documents], dtype=bool)
         return np.flatnonzero(allowed_docs[self._doc_of_row])
-
     def _dense_ranking(self, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
         if allowed is None:
             scored = self.dense.search_one(vector, min(self.dense.ntotal, SHORTLIST))
@@ -239,9 +271,7 @@ class Searcher:
 
 def _both(filters: SearchFilters, prefer: SearchFilters) -> SearchFilters:
     """Rows both allow: prefer's places within filters' other limits."""
-    return SearchFilters(cities=prefer.cities or filters.cities, provinces=prefer.provinces or filters.provinces,
-                         doc_ids=prefer.doc_ids or filters.doc_ids, year_from=prefer.year_from or filters.year_from,
-                         year_to=prefer.year_to or filters.year_to)
+    return replace(filters, cities=prefer.cities or filters.cities, provinces=prefer.provinces or filters.provinces)
 
 
 def _document_allowed(doc: Document, filters: SearchFilters) -> bool:

@@ -28,6 +28,9 @@ class Document:
     level: str = "city"              # national | province | city | county
     source_url: str | None = None    # from the catalog, when the user gave it
     first_date: str | None = None    # a regulation's first passage (its notes' earliest date), when it has one
+    valid_from: str | None = None    # period of effect, ISO, as the text states it (ingest/validity.py)
+    valid_to: str | None = None
+    validity_basis: str | None = None  # the words it was read from: 本条例自2020年1月1日起施行
 
     @property
     def city_display(self) -> str:

@@ -13,6 +13,7 @@ from ingest.clean import Dropped, leading_furniture, noise_reason, split_lines, 
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
 from ingest.model import Clause, Document, IngestError
 from ingest.structure import build_clauses
+from ingest.validity import with_period
 
 CATALOG = "catalog.json"
 _CATALOG_FIELDS = {f.name for f in dataclasses.fields(Document)} - {"doc_id", "source", "text"}
@@ -59,6 +60,7 @@ def ingest_text(text: str, source: str, overrides: dict | None = None) -> Ingest
     clauses = build_clauses(doc_id, body)
     if not clauses:
         raise IngestError(f"{source}: no policy text found (only page navigation or headings)")
+    document = with_period(document, clauses)
     return Ingested(document, clauses, sorted(dropped, key=lambda d: d.line.number))
 
 

@@ -42,3 +42,30 @@ def searcher(built_index, embedder):
 
     corpus, index = built_index
     return Searcher.load(index, corpus_dir=corpus, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def versions_index(tmp_path_factory, embedder):
+    """The real index of two regulations in two versions each and one seed plan: (corpus_dir, index_dir).
+
+    上海市科学技术进步条例 2010/2024 (bench/gold/regs/corpus), 上海市促进农业科技进步若干规定 2007/2024
+    (tests/data/versions) and 沧州's 十四五 plan (corpus/).
+    """
+    import shutil
+    from pathlib import Path
+
+    from index.build import build_index
+
+    root = Path(__file__).resolve().parent.parent
+    base = tmp_path_factory.mktemp("versions")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shanghai = root / "bench" / "gold" / "regs" / "corpus" / "上海"
+    pairs = root / "tests" / "data" / "versions"
+    for path in (shanghai / "上海市科学技术进步条例(2010-09-17).md", shanghai / "上海市科学技术进步条例(2024-05-10).md",
+                 pairs / "上海市促进农业科技进步若干规定(2007-10-10).md",
+                 pairs / "上海市促进农业科技进步若干规定(2024-11-28).md", root / "corpus" / "001_eb25fe5d9d6a88ea.txt"):
+        shutil.copy(path, corpus / path.name)
+    index = base / "index"
+    build_index(corpus, index, embedder=embedder)
+    return corpus, index

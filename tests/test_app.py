@@ -295,3 +295,49 @@ def test_good_upload_is_indexed_and_searchable(own_index):
     assert "6 份科技政策文件" in at.caption[0].value
     ask(at, "北京对科技成果转化有哪些规定？")
     assert card_headers(at)[0].startswith("北京")
+
+
+@pytest.fixture
+def versions_app(versions_index, monkeypatch):
+    corpus, index = versions_index
+    monkeypatch.setenv("POLICYQA_INDEX", str(index))
+    monkeypatch.setenv("POLICYQA_CORPUS", str(corpus))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_library_shows_status_and_the_old_new_comparison(versions_app):
+    at = versions_app
+    table = next(d.value for d in at.dataframe if "状态" in d.value.columns)
+    status = dict(zip(table["文件名"], table["状态"], strict=True))
+    assert status["上海市科学技术进步条例(2010-09-17).md"] == "已被新版本取代（2024-05-10）"
+    assert status["上海市科学技术进步条例(2024-05-10).md"] == "现行"
+    assert status["001_eb25fe5d9d6a88ea.txt"] in ("现行", "已到期（2025-12-31止）")
+    box = at.selectbox(key="diff_pair")
+    science = next(o for o in box.options if "上海市科学技术进步条例" in o)
+    box.select(science).run()
+    assert not at.exception
+    diff = next(h.value for h in at.html if 'class="pq-diff"' in h.value)
+    # 第四十九条 本条例自2010年11月1日起施行 stands beside 第四十七条 本条例自2024年6月1日起施行
+    assert "本条例自20<del>10年11</del>月1日起施行" in diff and "本条例自20<ins>24年6</ins>月1日起施行" in diff
+    assert diff.count("<tr") > 49
+
+
+def test_result_cards_carry_status_and_fold_old_versions(versions_app):
+    at = ask(versions_app, "上海市科学技术奖励")
+    page = html_of(at)
+    assert '<span class="pq-badge pq-现行"' in page
+    assert any(e.label.startswith("旧版本中的同一条款") for e in at.expander)
+    # the old version's article, inside the fold, says what replaced it
+    assert "已被新版本取代：《上海市科学技术进步条例》（2024-05-10）" in page
+
+
+def test_in_force_checkbox_filters_the_search(versions_app):
+    at = versions_app
+    at.checkbox(key="f_in_force").check().run()
+    at = ask(at, "上海市科学技术奖励")
+    page = html_of(at)
+    assert "<span class=\"pq-badge pq-已被新版本取代\"" not in page and "<span class=\"pq-badge pq-现行\"" in page
+    assert not any(e.label.startswith("旧版本中的同一条款") for e in at.expander)

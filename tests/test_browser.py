@@ -54,11 +54,9 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-@pytest.fixture(scope="module")
-def server(built_index, tmp_path_factory):
-    corpus, index = built_index
+def serve(corpus: Path, index: Path, log: Path):
+    """`streamlit run app.py` on an index; yields (url, process), stops it afterwards."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "POLICYQA_INDEX": str(index), "POLICYQA_CORPUS": str(corpus),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     with log.open("wb") as out:
@@ -78,6 +76,12 @@ def server(built_index, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(built_index, tmp_path_factory):
+    corpus, index = built_index
+    yield from serve(corpus, index, tmp_path_factory.mktemp("streamlit") / "server.log")
 
 
 def ask(page, url: str, question: str) -> tuple[float, float]:
@@ -144,3 +148,38 @@ def test_question_in_a_real_browser(server, capsys):
     with capsys.disabled():
         print(f"\nbrowser: first answer cold {cold:.1f} s (page ready {cold_load:.1f} s), "
               f"warm {warm:.1f} s (page ready {warm_load:.1f} s); server RSS {memory:.0f} MB; screenshot {shot}")
+
+
+def test_old_new_comparison_in_a_real_browser(versions_index, tmp_path):
+    """文档库 → 新旧对照 of 上海市科学技术进步条例 2010 / 2024: the aligned table, with changes marked; a
+    screenshot of it in tests/out/browser-diff.png."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs Chromium and a Chinese font)")
+    from playwright.sync_api import sync_playwright
+
+    corpus, index = versions_index
+    OUT.mkdir(exist_ok=True)
+    shot = OUT / "browser-diff.png"
+    for url, _ in serve(corpus, index, tmp_path / "server.log"):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
+                page.goto(url)
+                page.get_by_role("tab", name="文档库").wait_for(timeout=120_000)
+                page.get_by_role("tab", name="文档库").click()
+                page.get_by_text("新旧对照").first.wait_for(timeout=30_000)
+                page.locator("[data-testid=stSelectbox]").filter(has_text="有多个版本的文件").click()
+                page.get_by_role("option", name="上海市科学技术进步条例").first.click()
+                table = page.locator("table.pq-diff")
+                table.get_by_text("本条例自20").first.wait_for(timeout=30_000)
+                page.wait_for_timeout(800)
+                assert "第四十九条" in table.inner_text() and "第四十七条" in table.inner_text()
+                assert table.locator("ins").count() > 20 and table.locator("del").count() > 20
+                # the first rows of the comparison, with the caption above them
+                page.locator("h5", has_text="新旧对照").evaluate("e => e.scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(shot))
+            finally:
+                browser.close()
+    assert shot.exists()

@@ -241,7 +241,8 @@ def test_cli_json_contract(capsys):
     assert main(["ingest", "--json", str(SEEDS[4])]) == 0
     record = json.loads(capsys.readouterr().out.strip())
     assert set(record) == {"source", "title", "city", "province", "issuer", "doc_number", "date", "first_date",
-                           "publish_date", "doc_type", "clauses"}
+                           "publish_date", "doc_type", "valid_from", "valid_to", "status", "validity_basis",
+                           "clauses"}
     assert set(record["clauses"][0]) == {"clause_id", "label", "section", "text", "citation"}
     assert record["doc_number"] == "连政办发〔2018〕138号"
 

@@ -84,7 +84,7 @@ def test_hits_carry_citations_and_matched_terms(searcher):
     assert "院士工作站" in hit.matched_terms
     record = hit.to_json()
     assert set(record) == {"clause_id", "city", "province", "doc_title", "doc_number", "date", "section", "text",
-                           "citation", "score"}
+                           "citation", "score", "status", "superseded_by"}
     assert record["citation"].startswith(hit.document.issuer or "")
 
 

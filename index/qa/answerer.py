@@ -19,7 +19,7 @@ from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
 from index.qa.understand import ACROSS_CITIES, Places, Question, read_question
-from index.qa.weights import ACROSS_DEPTH, LOW_CONFIDENCE, SPECIFIC_SHARE, YEAR_BONUS_RANKS
+from index.qa.weights import LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
 from index.search import RRF_K, Hit, Searcher, SearchFilters, SearchResult
 from ingest.normalize import normalize
 
@@ -82,19 +82,25 @@ class Answerer:
         filters = filters or SearchFilters()
         dense_query = self._laid_out(question, q)
         places = q.cities or q.provinces
+        # Reordering by city or by validity needs candidates past the first k.
+        depth = max(k, REORDER_DEPTH) if q.across or q.current else k * 3
         if places and not (filters.cities or filters.provinces):
             # The places asked about first, other places after them (for a look around); each part keeps
             # its rank among all candidates, so fusion weighs the two rankings as for any question.
-            hits = self.searcher.search(question, k=k * 3, mode=mode, filters=filters, dense_query=dense_query,
+            hits = self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
                                         prefer=SearchFilters(cities=q.cities, provinces=q.provinces)).hits
             inside = [h for h in hits if _in_places(h, q)]
             hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
         else:
-            depth = max(k, ACROSS_DEPTH) if q.across else k * 3
             hits = self._by_year(self.searcher.search(question, k=depth, mode=mode, filters=filters,
                                                       dense_query=dense_query).hits, q)
             if q.across:
                 hits = _alternate_cities(hits)
+        if q.current:
+            # In force first, within the places asked about when it names some.
+            folding = self.searcher.folding
+            hits = sorted(hits, key=lambda h: (bool(places) and not _in_places(h, q),
+                                               not folding.in_force(h.document.doc_id, filters.as_of)))
         notes = [f"语料中没有{place}的政策文件" for place in q.unknown]
         return SearchResult(hits[:k], understood=q, notes=notes)
 

@@ -20,6 +20,8 @@ ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个
                            r"不同城市|其他城市|多地|各省市")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
+# 现在/目前/现行: the documents in force are asked about, not those that have ended or been replaced.
+_ASKS_CURRENT = re.compile(r"现在|目前|现行|当前|如今|最新|仍然有效|还有效|还在执行")
 _IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|承接)$")
 
 # "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
@@ -71,6 +73,7 @@ class Question:
     mentioned: tuple[str, ...] = ()       # places named in passing (从北京引进): no constraint
     across: bool = False                  # 各市/哪些城市: asks what several cities do
     year: int | None = None               # the one year named, when exactly one is
+    current: bool = False                 # 现在/目前/现行: documents in force first
 
     @property
     def kind(self) -> str:
@@ -108,7 +111,8 @@ def read_question(question: str, places: Places = Places()) -> Question:
     year = named_years[0] if len(set(named_years)) == 1 else None
     return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
                     "最高" in text or "最多" in text, bool(re.search(r"哪些|哪几", text)),
-                    cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year)
+                    cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
+                    bool(_ASKS_CURRENT.search(text)))
 
 
 def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:

@@ -7,7 +7,7 @@ Change one only by that protocol: decide on the tune halves, report both halves 
 
 # -- retrieval as the Answerer asks for it ------------------------------------------------------------
 YEAR_BONUS_RANKS = 0.2   # a clause naming the year asked gains this share of a top RRF score (dev, whole set)
-ACROSS_DEPTH = 200       # candidates interleaved city by city for a 各市/哪些城市 question
+REORDER_DEPTH = 200      # candidates reordered city by city (各市/哪些城市) or in force first (现行/目前)
 
 # -- quoting a fact answer (quote.py) -----------------------------------------------------------------
 MAX_ANSWER = 30          # characters: an answer is a phrase, not a clause (the scoring rules' limit)
