@@ -237,7 +237,7 @@ def _passage(meta: Metadata, note: str, name_date: str | None) -> None:
     organ = _organ(steps[0].text)
     if organ and organ.startswith(("市", "省", "县", "自治县", "区")):
         # 市十四届人大常委会: the note's own city, which the title opens with (杭州市科学技术普及条例).
-        own = regions.find_regions(meta.title)
+        own = regions.find_regions(meta.title, whole_names=True)
         kind = re.match(r"自治县|[市省县区]", organ).group()
         match = next((r for r in own if r.name.endswith(kind[-1])), None)
         organ = match.name + organ.removeprefix(kind) if match else organ
@@ -275,7 +275,8 @@ def is_national(title: str, issuer: str | None) -> bool:
     if _NATIONAL_TITLE.match(normalize(title)):
         return True
     organs = [o for o in re.split(r"[、,，\s]+", normalize(issuer or "")) if o]
-    return bool(organs) and all(_NATIONAL_ORGAN.search(o) and not regions.find_regions(o) for o in organs)
+    return bool(organs) and all(_NATIONAL_ORGAN.search(o) and not regions.find_regions(o, whole_names=True)
+                                for o in organs)
 
 
 def _place(meta: Metadata, body_text: str) -> None:
@@ -288,11 +289,11 @@ def _place(meta: Metadata, body_text: str) -> None:
         return
     found = []
     for source in (meta.title, meta.issuer or "", meta.wrapper_title or ""):
-        found = regions.find_regions(source)
+        found = regions.find_regions(source, whole_names=True)
         if found:
             break
     if not found:
-        counts = Counter(r for r in regions.find_regions(body_text) if r.level != "province")
+        counts = Counter(r for r in regions.find_regions(body_text, whole_names=True) if r.level != "province")
         best = counts.most_common(1)[0][0] if counts else None
         if best is None or best.level != "county":
             best = next(iter(_own_county(body_text)), best)     # 我县 and 柳河: the county, not just its city
@@ -323,7 +324,7 @@ def _own_county(body_text: str) -> list[regions.Region]:
     if not re.search(r"我县|本县", body_text):
         return []
     # Only counties inside the cities or provinces the body names, when it names any (富民 is also a word).
-    named = [r for r in regions.find_regions(body_text) if r.level != "county"]
+    named = [r for r in regions.find_regions(body_text, whole_names=True) if r.level != "county"]
     counts = Counter(c for c in regions.find_county_short_names(body_text)
                      if not named or any(regions.province_of(c) == r or regions.city_of(c) == r for r in named))
     if not counts:

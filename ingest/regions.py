@@ -110,21 +110,22 @@ def _inside(region: Region, outer: Region) -> bool:
     return False
 
 
-def find_regions(text: str) -> list[Region]:
-    """Every region text names as a whole name, in order of appearance (ambiguous county names skipped)."""
-    return [region for region, _, _ in region_mentions(text)]
+def find_regions(text: str, whole_names: bool = False) -> list[Region]:
+    """Every region named in text, in order of appearance (ambiguous county names are skipped)."""
+    return [region for region, _, _ in region_mentions(text, whole_names)]
 
 
-def region_mentions(text: str, boundaries: bool = True) -> list[tuple[Region, int, int]]:
-    """Every region text names, with its offsets, in order of appearance (ambiguous county names skipped).
+def region_mentions(text: str, whole_names: bool = False) -> list[tuple[Region, int, int]]:
+    """Every region named in text with its offsets, in order of appearance (ambiguous county names are
+    skipped): what a reader of a question needs to tell 在廊坊 from 从北京.
 
-    A name that ordinary words contain counts only between boundaries: on its left the start of the text,
-    a non-CJK character (punctuation, space, digit) or the region it lies in (河北省沧州市, 山西省古县); on
-    its right, for a short name, the end of the text, a non-CJK character, or nothing at all when it opens
-    the text (上海口岸服务条例, 绍兴黄酒保护和发展条例: a title opens with its place).
-    A name right after another region must lie inside it (沧州市和县级 is no 和县).
-    Traditional characters are read as simplified (滄州市 is 沧州市). Without boundaries (a short question,
-    whose places are named on purpose: 对张家口…, 从北京引进…) every name counts.
+    Traditional characters are read as simplified (滄州市 is 沧州市). A question names its city however it
+    likes (在郑州…, 沧州对…): by default every name counts. With whole_names (a document's own place), a name
+    that ordinary words contain counts only between boundaries: on its left the start of the text, a
+    non-CJK character (punctuation, space, digit) or the region it lies in (河北省沧州市, 山西省古县); on its
+    right, for a short name, the end of the text, a non-CJK character, or nothing at all when it opens the
+    text (上海口岸服务条例, 绍兴黄酒保护和发展条例: a title opens with its place). A name right after another
+    region must then lie inside it (沧州市和县级 is no 和县).
     """
     text = simplified_chars(text)
     found: list[tuple[Region, int, int]] = []
@@ -135,19 +136,21 @@ def region_mentions(text: str, boundaries: bool = True) -> list[tuple[Region, in
         candidates = by_name[name]
         non_county = [r for r in candidates if r.level != "county"]
         region = non_county[0] if len(non_county) == 1 else candidates[0] if len(candidates) == 1 else None
-        after_region = previous is not None and previous[0] == start
-        if region is not None and after_region and not _inside(region, previous[1]):
-            region = None
-        if region is not None and boundaries and _needs_boundaries(name, region):
-            left = start == 0 or not _is_cjk(text[start - 1]) or after_region
-            right = (name == region.name or start == 0 or end == len(text) or not _is_cjk(text[end]))
-            if not (left and right):
+        if whole_names and region is not None:
+            after_region = previous is not None and previous[0] == start
+            if after_region and not _inside(region, previous[1]):
                 region = None
-        if region is None:
-            pos = start + 1                                # a longer or later name may start inside
-            continue
-        found.append((region, start, end))
-        previous, pos = (end, region), end
+            elif _needs_boundaries(name, region):
+                left = start == 0 or not _is_cjk(text[start - 1]) or after_region
+                right = name == region.name or start == 0 or end == len(text) or not _is_cjk(text[end])
+                region = region if left and right else None
+            if region is None:
+                pos = start + 1                            # a longer or later name may start inside
+                continue
+        if region is not None:
+            found.append((region, start, end))
+            previous = (end, region)
+        pos = end
     return found
 
 

@@ -117,12 +117,16 @@ def test_cities(lawref):
 
 def test_a_place_is_a_whole_name():
     """Not 古县 inside 慈城古县城, 和县 inside 和县级, 通化 inside 普通化妆品, 任县 inside 担任县, 开封 in 开封城墙."""
-    names = {text: [r.name for r in regions.find_regions(text)] for text in (
+    names = {text: [r.name for r in regions.find_regions(text, whole_names=True)] for text in (
         "宁波市慈城古县城保护条例", "省级和县级人民政府", "对普通化妆品实行备案管理", "担任县级领导职务",
         "河南省开封城墙保护条例", "上海口岸服务条例", "临汾市古县", "河北省沧州市", "沧州市和县级")}
     assert names == {"宁波市慈城古县城保护条例": ["宁波市"], "省级和县级人民政府": [], "对普通化妆品实行备案管理": [],
                      "担任县级领导职务": [], "河南省开封城墙保护条例": ["河南省"], "上海口岸服务条例": ["上海市"],
                      "临汾市古县": ["临汾市", "古县"], "河北省沧州市": ["河北省", "沧州市"], "沧州市和县级": ["沧州市"]}
+
+
+def test_a_question_names_its_city_however_it_likes():
+    assert [r.name for r in regions.find_regions("在郑州申请科技项目有哪些条件")] == ["郑州市"]
 
 
 def test_gu_county_town_is_ningbo(lawref):

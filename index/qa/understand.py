@@ -122,7 +122,7 @@ def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
     unknown: list[str] = []
     mentioned: list[str] = []
     inside: set[str] = set()                              # provinces of the cities named
-    for region, start, _ in regions.region_mentions(text, boundaries=False):
+    for region, start, _ in regions.region_mentions(text):
         if _IN_PASSING.search(text[max(0, start - 2):start]):
             mentioned.append(region.name)
             continue
