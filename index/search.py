@@ -24,7 +24,7 @@ from index.errors import IndexCorrupt, IndexMismatch
 from index.fuse import best_per_group, fuse_ranks
 from index.store import read_manifest
 from index.versions import Folding, Standing
-from ingest.citation import copy_text, format_citation, header_line
+from ingest.citation import format_citation, header_line
 from ingest.model import Clause, Document
 from ingest.normalize import normalize
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from index.qa.understand import Question
 
 MODES = ("hybrid", "dense", "lexical")
+LAPSED = ("已到期", "已被新版本取代")     # statuses a citation carries: the reader must know
 SHORTLIST = 1000      # candidates taken from each ranking before fusion
 # RRF's constant: 20 rather than the usual 60 lets the top of each list count more against agreement in
 # the middle, which matters when BM25 has little to go on (a paraphrase): held-out paraphrase recall@5
@@ -69,10 +70,13 @@ class Hit:
     matched_terms: tuple[str, ...] = ()
     standing: Standing | None = None     # 现行 / 已到期 / … / 已被新版本取代 (index/versions.py)
     older: tuple[Hit, ...] = ()          # the same article in older versions, folded under this one
+    span: tuple[int, int] | None = None  # the quoted part of clause.text, when an answer quotes it
 
     @property
     def citation(self) -> str:
-        return format_citation(self.document, self.clause)
+        """The citation naming the unit the quote lies in (第八条第二款), marked when no longer in force."""
+        lapsed = self.standing.status if self.standing and self.standing.status in LAPSED else ""
+        return format_citation(self.document, self.clause, self.span) + (f"（{lapsed}）" if lapsed else "")
 
     @property
     def header(self) -> str:
@@ -80,7 +84,7 @@ class Hit:
 
     @property
     def copy_text(self) -> str:
-        return copy_text(self.document, self.clause)
+        return f"{self.clause.text}\n——{self.citation}"
 
     def to_json(self) -> dict:
         """The contract scripts rely on (search --json, ask, similar)."""

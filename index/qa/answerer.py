@@ -8,7 +8,7 @@ refusals refusal.py; every weight is in weights.py. The Searcher below it only r
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +21,7 @@ from index.qa.quote import quote_answer
 from index.qa.understand import ACROSS_CITIES, Places, Question, read_question
 from index.qa.weights import LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
 from index.search import RRF_K, Hit, Searcher, SearchFilters, SearchResult
+from ingest.citation import quote_span
 from ingest.normalize import normalize
 
 ANSWER_DEPTH = 20          # clauses an answer is chosen from
@@ -153,14 +154,15 @@ class Answerer:
         if best is None:
             return _refuse(q.text, refusal.no_figure_reason(self.searcher, q, cities), hits)
         confidence = float(np.clip(best.overlap, 0.0, 1.0))
-        return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits), [], best.context)
+        return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits, best.context), [],
+                      best.context)
 
     def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
         quoted = quote_answer(self.searcher, q, hits)
         if quoted is None:
             return _refuse(q.text, "语料中没有找到相关条款", hits)
         best, text, confidence = quoted
-        return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits), [], best.sentence)
+        return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits, text), [], best.sentence)
 
     def _cities_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
         """The cities that take the measure, each cited by its best clause. A city counts when one of its
@@ -194,8 +196,11 @@ def _in_places(hit: Hit, q: Question) -> bool:
     return doc.city in q.cities or doc.county in q.cities or doc.province in q.provinces
 
 
-def _cite(best: Hit, hits: list[Hit]) -> list[Hit]:
-    return ([best] + [h for h in hits[:3] if h.clause.clause_id != best.clause.clause_id])[:3]
+def _cite(best: Hit, hits: list[Hit], quoted: str | None = None) -> list[Hit]:
+    """The clause quoted first, its citation naming the paragraph or item the quote lies in; then the next
+    best clauses."""
+    source = replace(best, span=quote_span(best.clause, quoted))
+    return ([source] + [h for h in hits[:3] if h.clause.clause_id != best.clause.clause_id])[:3]
 
 
 def _refuse(question: str, reason: str | None, related: list[Hit]) -> Answer:
