@@ -20,15 +20,20 @@ SAMPLES = Path(__file__).resolve().parent / "data"
 TIMEOUT = 120          # the first run loads the model
 
 
-@pytest.fixture
-def app(built_index, monkeypatch):
-    corpus, index = built_index
+def _app_on(corpus_and_index, monkeypatch) -> AppTest:
+    """The real app, run once on an index (its first run loads the model)."""
+    corpus, index = corpus_and_index
     monkeypatch.setenv("POLICYQA_INDEX", str(index))
     monkeypatch.setenv("POLICYQA_CORPUS", str(corpus))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def app(built_index, monkeypatch):
+    return _app_on(built_index, monkeypatch)
 
 
 @pytest.fixture
@@ -299,13 +304,7 @@ def test_good_upload_is_indexed_and_searchable(own_index):
 
 @pytest.fixture
 def versions_app(versions_index, monkeypatch):
-    corpus, index = versions_index
-    monkeypatch.setenv("POLICYQA_INDEX", str(index))
-    monkeypatch.setenv("POLICYQA_CORPUS", str(corpus))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return _app_on(versions_index, monkeypatch)
 
 
 def test_library_shows_status_and_the_old_new_comparison(versions_app):
