@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -617,6 +618,23 @@ def main() -> None:
         st.error("页面出错了：请刷新页面重试；若反复出现，请把刚才的操作告诉维护人员。")
 
 
+NAMED_PLACES = 6      # a header names this many places at most; a larger corpus is counted instead
+
+
+def corpus_summary(searcher: Searcher) -> str:
+    """5 份政策文件 · 195 条条款 · 廊坊市、张家口市…; past a handful of places, counts of places, provinces and
+    document types instead of a long line of names."""
+    docs = searcher.documents
+    places = sorted({d.city_display for d in docs if d.city_display})
+    head = f"{len(docs)} 份政策文件 · {len(searcher.clauses)} 条条款"
+    if len(places) <= NAMED_PLACES:
+        return f"{head} · {'、'.join(places)}"
+    provinces = {d.province for d in docs if d.province}
+    types = Counter(d.doc_type for d in docs if d.doc_type).most_common(4)
+    kinds = "、".join(f"{kind} {n}" for kind, n in types)
+    return f"{head} · {len(places)} 个地方（{len(provinces)} 个省级地区）" + (f" · {kinds}" if kinds else "")
+
+
 def page(where: Paths) -> None:
     try:
         searcher = get_searcher(where)
@@ -624,9 +642,8 @@ def page(where: Paths) -> None:
         st.markdown("### PolicyQA 政策问答")
         st.error(user_message(exc))
         return
-    cities = sorted({d.city_display for d in searcher.documents if d.city_display})
     st.markdown("### PolicyQA 政策问答")
-    st.caption(f"{len(searcher.documents)} 份科技政策文件 · {len(searcher.clauses)} 条条款 · {'、'.join(cities)}")
+    st.caption(corpus_summary(searcher))
     if searcher.stale:
         st.warning(searcher.stale)
     filters = sidebar_filters(searcher)
