@@ -232,3 +232,17 @@ def test_a_question_about_now_puts_documents_in_force_first(version_searcher):
     now = answerer.search("上海现行的科学技术奖励规定是什么", k=5, filters=every).hits
     assert OLD.name in {h.document.source for h in plain}              # the 2010 text ranks high on its own
     assert {h.document.source for h in now} == {NEW.name}               # 现行: the text in force only on top
+
+
+def test_an_answer_cites_the_paragraph_or_item_its_quote_stands_in(version_searcher):
+    from index.qa import answer
+    from ingest.citation import cite, quote_span, unit_at
+
+    reply = answer(version_searcher, "上海的科技创新基金主要投向哪里")
+    assert not reply.abstained
+    source = reply.citations[0]
+    span = quote_span(source.clause, reply.text)
+    assert source.span == span and span is not None
+    assert source.citation.startswith(cite(source.document, source.clause, span))
+    # The quote stands in the third paragraph of an article of three: the citation names that paragraph.
+    assert unit_at(source.clause, span) == "第三款" and source.citation.endswith("条第三款")
