@@ -1,4 +1,4 @@
-"""One real-browser check: `streamlit run app.py` on the test index, driven by Debian's Chromium.
+"""Real-browser checks: `streamlit run app.py` on the test indexes, driven by Debian's Chromium.
 
 Asks the golden numeric question, waits for the rendered answer and its citation, copies the source
 clause with one click, opens the full document at the cited clause, and saves a full-page screenshot
@@ -180,6 +180,37 @@ def test_old_new_comparison_in_a_real_browser(versions_index, tmp_path):
                 page.locator("h5", has_text="新旧对照").evaluate("e => e.scrollIntoView({block: 'start'})")
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(shot))
+            finally:
+                browser.close()
+    assert shot.exists()
+
+
+def test_comparison_table_in_a_real_browser(built_index, tmp_path):
+    """跨城市比较 for 科技企业孵化器: a row per city and document with its figures, best first; a screenshot in
+    tests/out/browser-compare.png."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs Chromium and a Chinese font)")
+    from playwright.sync_api import sync_playwright
+
+    corpus, index = built_index
+    OUT.mkdir(exist_ok=True)
+    shot = OUT / "browser-compare.png"
+    for url, _ in serve(corpus, index, tmp_path / "server.log"):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
+                page.goto(url)
+                page.get_by_role("tab", name="跨城市比较").wait_for(timeout=120_000)
+                page.get_by_role("tab", name="跨城市比较").click()
+                page.get_by_label("比较主题").fill("科技企业孵化器")
+                page.get_by_role("button", name="比较", exact=True).click()
+                first = page.get_by_text("张家口市 ·").first
+                first.wait_for(timeout=60_000)
+                page.wait_for_timeout(1000)
+                rows = page.locator("[data-testid=stExpander] summary").all_inner_texts()
+                assert rows and "个数字" in rows[0], rows
+                page.screenshot(path=str(shot), full_page=True)
             finally:
                 browser.close()
     assert shot.exists()
