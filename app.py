@@ -24,6 +24,7 @@ from index.qa import answerer_for
 from index.search import Hit, Searcher, SearchFilters
 from ingest.loaders import max_file_bytes
 from ingest.model import IngestError
+from ingest.normalize import normalize
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "docx", "pdf"]
 EXAMPLES = [
@@ -495,11 +496,31 @@ def _compare_row(searcher: Searcher, row, i: int, nested: bool = False) -> None:
 
 # -- 文档库 ----------------------------------------------------------------------------------------
 
-def library_tab(searcher: Searcher, where: Paths) -> None:
+LIBRARY_PAGE = 50     # documents per page of 文档库
+
+
+def library_documents(searcher: Searcher, query: str) -> list:
+    """The documents whose title, place, type or date hold every word of query, by province, city, date."""
+    words = [normalize(w) for w in query.split()]
     docs = sorted(searcher.documents, key=lambda d: (d.province or "", d.city or "", d.date or ""))
+    if not words:
+        return docs
+    about = {d.doc_id: normalize(" ".join([d.title, d.city_display, d.province or "", d.doc_type or "",
+                                           d.date or "", d.issuer or ""])) for d in docs}
+    return [d for d in docs if all(w in about[d.doc_id] for w in words)]
+
+
+def library_tab(searcher: Searcher, where: Paths) -> None:
+    query = st.text_input("查找文件", key="library_query", placeholder="标题、城市、类型或年份，空格分隔多个词")
+    found = library_documents(searcher, query)
+    pages = max(1, -(-len(found) // LIBRARY_PAGE))
+    page = int(st.number_input(f"第几页（共 {pages} 页）", 1, pages, 1, key="library_page")) if pages > 1 else 1
+    docs = found[(page - 1) * LIBRARY_PAGE:page * LIBRARY_PAGE]
+    st.caption(f"{len(found)} 份文件" + (f"，第 {page}/{pages} 页" if pages > 1 else "") + "；点列名排序。")
+    counts = Counter(c.doc_id for c in searcher.clauses)
     st.dataframe(
         [{"城市": d.city_display, "标题": d.title, "状态": library_status(searcher, d.doc_id),
-          "条款数": len(searcher.clauses_of(d.doc_id)), "日期": d.date or "",
+          "条款数": counts[d.doc_id], "日期": d.date or "",
           "文号": d.doc_number or "", "发文机关": d.issuer or "", "类型": d.doc_type or "", "省份": d.province or "",
           "文件名": d.source} for d in docs],
         hide_index=True, width="stretch",

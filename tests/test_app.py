@@ -340,3 +340,11 @@ def test_in_force_checkbox_filters_the_search(versions_app):
     page = html_of(at)
     assert "<span class=\"pq-badge pq-已被新版本取代\"" not in page and "<span class=\"pq-badge pq-现行\"" in page
     assert not any(e.label.startswith("旧版本中的同一条款") for e in at.expander)
+
+
+def test_library_is_searchable_by_title_place_type_or_year(app):
+    app.text_input(key="library_query").input("张家口 2018").run()
+    table = next(d.value for d in app.dataframe if "条款数" in d.value.columns)
+    assert list(table["城市"]) == ["张家口市"] and "三年行动计划" in table["标题"][0]
+    app.text_input(key="library_query").input("不存在的文件").run()
+    assert any(c.value.startswith("0 份文件") for c in app.caption)
