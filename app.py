@@ -298,9 +298,11 @@ def sidebar_filters(searcher: Searcher) -> SearchFilters:
     docs = searcher.documents
     st.sidebar.header("筛选")
     st.sidebar.caption("作用于「提问」的检索结果")
-    display = {d.city: d.city_display for d in docs if d.city}
-    cities = st.sidebar.multiselect("城市", sorted(display), format_func=display.get, key="f_cities",
-                                    placeholder="全部城市")
+    # Grouped by province, labelled with it: typing 河北 in the box lists that province's cities.
+    display = {d.city: f"{d.province}｜{d.city_display}" if d.province and d.province != d.city else d.city_display
+               for d in docs if d.city}
+    cities = st.sidebar.multiselect("城市", sorted(display, key=lambda c: display[c]), format_func=display.get,
+                                    key="f_cities", placeholder="全部城市（可输入省份或城市查找）")
     provinces = st.sidebar.multiselect("省份", sorted({d.province for d in docs if d.province}), key="f_provinces",
                                        placeholder="全部省份")
     titles = {d.doc_id: f"{d.city_display}｜{d.title}" for d in docs}

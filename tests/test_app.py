@@ -348,3 +348,10 @@ def test_library_is_searchable_by_title_place_type_or_year(app):
     assert list(table["城市"]) == ["张家口市"] and "三年行动计划" in table["标题"][0]
     app.text_input(key="library_query").input("不存在的文件").run()
     assert any(c.value.startswith("0 份文件") for c in app.caption)
+
+
+def test_the_city_filter_is_grouped_by_province(app):
+    select = app.sidebar.multiselect(key="f_cities")
+    labels = list(select.options)                 # as shown: 河北｜沧州市
+    assert labels == sorted(labels) and all("｜" in label for label in labels)
+    assert {label.split("｜")[0] for label in labels} == {"河北", "江苏"}
