@@ -387,10 +387,24 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
     shown = render_answer(searcher, reply)
     rest = [h for h in [*reply.citations[1:], *reply.related, *result.hits] if h.clause.clause_id not in shown]
     rest = list({h.clause.clause_id: h for h in rest}.values())
-    if rest:
-        st.markdown("##### 相关条款")
-        for i, hit in enumerate(rest[:RESULTS]):
-            hit_card(searcher, hit, key=f"r{i}-{hit.clause.clause_id}", question=asked)
+    if not rest:
+        return
+    rest = rest[:RESULTS]
+    places = {h.document.city_display for h in rest}
+    if result.understood and not (result.understood.cities or result.understood.provinces or filters.cities) \
+            and len(places) > 1:
+        # Asked of no place and answered by several: what each city says, city by city, best city first.
+        st.markdown(f"##### 各地的相关条款（{len(places)} 个地方）")
+        from index.similar import group_by_city
+
+        for city, hits in group_by_city(rest).items():
+            st.markdown(f"**{html.escape(city or '其他')}**")
+            for hit in hits:
+                hit_card(searcher, hit, key=f"r-{hit.clause.clause_id}", question=asked)
+        return
+    st.markdown("##### 相关条款")
+    for i, hit in enumerate(rest):
+        hit_card(searcher, hit, key=f"r{i}-{hit.clause.clause_id}", question=asked)
 
 
 def render_answer(searcher: Searcher, reply) -> set[str]:

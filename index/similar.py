@@ -53,8 +53,13 @@ def similar(searcher: Searcher, clause_id: str | None = None, text: str | None =
 def similar_by_city(searcher: Searcher, clause_id: str | None = None, text: str | None = None, k: int = 10,
                     per_city: int = 2) -> dict[str, list[Hit]]:
     """The same hits grouped by city (城市 -> hits), cities in the order of their best hit."""
+    return group_by_city(similar(searcher, clause_id=clause_id, text=text, k=k, per_city=per_city))
+
+
+def group_by_city(hits: list[Hit]) -> dict[str, list[Hit]]:
+    """Hits by city (城市 -> hits), cities in the order of their best hit, hits in their order."""
     grouped: dict[str, list[Hit]] = {}
-    for hit in similar(searcher, clause_id=clause_id, text=text, k=k, per_city=per_city):
+    for hit in hits:
         grouped.setdefault(hit.document.city_display, []).append(hit)
     return grouped
 

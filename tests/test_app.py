@@ -355,3 +355,10 @@ def test_the_city_filter_is_grouped_by_province(app):
     labels = list(select.options)                 # as shown: 河北｜沧州市
     assert labels == sorted(labels) and all("｜" in label for label in labels)
     assert {label.split("｜")[0] for label in labels} == {"河北", "江苏"}
+
+
+def test_a_question_of_no_place_answered_by_several_lists_them_city_by_city(app):
+    ask(app, "对新认定的技术转移机构有什么奖励？")
+    header = next(m.value for m in app.markdown if m.value.startswith("##### 各地的相关条款"))
+    cities = [m.value.strip("*") for m in app.markdown if m.value.startswith("**") and m.value.endswith("市**")]
+    assert f"（{len(cities)} 个地方）" in header and len(cities) == len(set(cities)) >= 2
