@@ -18,7 +18,7 @@ import numpy as np
 
 from index import lexical
 from index.dense import DenseIndex
-from index.embed import Embedder, EmbeddingCache, Encoded, encode_with_cache, model_setting
+from index.embed import Embedder, EmbeddingCache, encode_with_cache, model_setting
 from index.errors import PolicyIndexError
 from index.store import FORMAT_VERSION, corpus_fingerprint, package_versions, read_manifest, write_atomically
 from ingest.model import Clause, Document, IngestError
@@ -149,17 +149,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
 
 
 def _encode(embedder: Embedder, units: list[str], cache_dir: Path, progress: Progress | None):
-    cache = EmbeddingCache(cache_dir)
-    if progress is None:
-        return encode_with_cache(embedder, units, cache)
-    # In slices, so that a progress bar moves; the cache makes each slice's repeats free.
-    step, vectors, new = 64, [], 0
-    for start in range(0, len(units), step):
-        part = encode_with_cache(embedder, units[start:start + step], cache)
-        vectors.append(part.vectors)
-        new += part.new
-        progress(min(start + step, len(units)), len(units))
-    return Encoded(np.concatenate(vectors), new)
+    return encode_with_cache(embedder, units, EmbeddingCache(cache_dir), progress=progress)
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -13,7 +13,7 @@ import importlib.util
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,57 +106,86 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """A folder of vectors keyed by model and text: one `<model>.npz` per model (keys + vectors).
+    """A folder of vectors keyed by model and text: per model, `<model>.npz` and shards `<model>.<n>.npz`
+    (keys + vectors each).
 
-    One file per model, replaced atomically (temp file + os.replace), so keys and vectors can never
-    disagree after a crash. Plain arrays only, loaded with allow_pickle=False. Never pruned: vectors of
-    old versions of a text stay until the folder is deleted (it is only a cache).
+    A build adds a shard for every batch it encodes, so what was embedded survives a killed build, and
+    writing costs what is new, not the whole cache again (a rewritten single file made a cold build's cache
+    writes grow with the square of its size). Past SHARDS_MAX shards, load() folds them into the main file.
+    Every file is written atomically (temp file + os.replace): keys and vectors never disagree after a
+    crash. Plain arrays only, loaded with allow_pickle=False. Never pruned: vectors of old versions of a
+    text stay until the folder is deleted (it is only a cache).
     """
+
+    SHARDS_MAX = 64
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
-    def _file(self, model: str) -> Path:
+    def _stem(self, model: str) -> str:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("._")[-60:]
-        return self.folder / f"{slug}-{hashlib.sha1(model.encode('utf-8')).hexdigest()[:8]}.npz"
+        return f"{slug}-{hashlib.sha1(model.encode('utf-8')).hexdigest()[:8]}"
+
+    def _file(self, model: str) -> Path:
+        return self.folder / f"{self._stem(model)}.npz"
+
+    def _shards(self, model: str) -> list[Path]:
+        pattern = re.compile(re.escape(self._stem(model)) + r"\.([0-9]+)\.npz")
+        found = [(int(m.group(1)), p) for p in self.folder.glob(f"{self._stem(model)}.*.npz")
+                 if (m := pattern.fullmatch(p.name))]
+        return [p for _, p in sorted(found)]
 
     def load(self, model: str) -> dict[str, np.ndarray]:
-        """key -> vector for `model`; empty when nothing is cached or the file is unreadable."""
-        path = self._file(model)
-        if not path.is_file():
-            return {}
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["model"]) != model:
-                    return {}
-                keys, vectors = data["keys"], data["vectors"]
-        except (OSError, ValueError, KeyError):
-            return {}  # a damaged cache costs only re-encoding
-        return dict(zip(keys.tolist(), vectors, strict=True))
+        """key -> vector for `model`; empty when nothing is cached; an unreadable file counts as empty."""
+        entries: dict[str, np.ndarray] = {}
+        shards = self._shards(model)
+        for path in [self._file(model), *shards]:
+            entries.update(_read_vectors(path, model))
+        if len(shards) > self.SHARDS_MAX:
+            self._write(self._file(model), model, entries)
+            for path in shards:
+                path.unlink(missing_ok=True)
+        return entries
 
     def add(self, model: str, keys: Sequence[str], vectors: np.ndarray) -> None:
-        """Merge `keys` -> `vectors` into the cache of `model` and save it atomically."""
+        """Save `keys` -> `vectors` for `model` as a new shard, atomically."""
         vectors = np.asarray(vectors, dtype=np.float32)
-        # Entries of another dimension come from another model saved under this name: drop them.
-        entries = {k: v for k, v in self.load(model).items() if v.shape[0] == vectors.shape[-1]}
-        entries.update(zip(keys, vectors, strict=True))
+        if not len(keys):
+            return
+        shards = self._shards(model)
+        number = int(shards[-1].name.rsplit(".", 2)[-2]) + 1 if shards else 1
+        self._write(self.folder / f"{self._stem(model)}.{number}.npz", model, dict(zip(keys, vectors, strict=True)))
+
+    def _write(self, path: Path, model: str, entries: dict[str, np.ndarray]) -> None:
         if not entries:
             return
+        dims = {v.shape[0] for v in entries.values()}
+        if len(dims) > 1:         # vectors of another model saved under this name: keep the newest kind
+            dim = next(reversed(entries.values())).shape[0]
+            entries = {k: v for k, v in entries.items() if v.shape[0] == dim}
         self.folder.mkdir(parents=True, exist_ok=True)
         all_keys = sorted(entries)
         fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".npz", dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(
-                    f,
-                    model=np.array(model),
-                    keys=np.array(all_keys, dtype="U40"),
-                    vectors=np.stack([entries[k] for k in all_keys]),
-                )
-            os.replace(tmp, self._file(model))
+                np.savez(f, model=np.array(model), keys=np.array(all_keys, dtype="U40"),
+                         vectors=np.stack([entries[k] for k in all_keys]))
+            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _read_vectors(path: Path, model: str) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["model"]) != model:
+                return {}
+            return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+    except (OSError, ValueError, KeyError):
+        return {}  # a damaged cache file costs only re-encoding
 
 
 class Encoded(NamedTuple):
@@ -165,21 +194,27 @@ class Encoded(NamedTuple):
 
 
 def encode_with_cache(
-    embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, show_progress: bool = False
+    embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, show_progress: bool = False,
+    progress: Callable[[int, int], None] | None = None, flush_every: int = 512,
 ) -> Encoded:
-    """Vectors for `texts` in input order, encoding only texts the cache does not hold for this model."""
+    """Vectors for `texts` in input order, encoding only distinct texts the cache does not hold for this
+    model, and saving them every `flush_every` texts (a killed build keeps what it embedded). progress,
+    if given, is called with (texts done, texts to do)."""
     keys = [text_key(t) for t in texts]
     known = cache.load(embedder.name)
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}  # dict: distinct, in order
-    if missing:
-        fresh = embedder.encode(list(missing.values()), show_progress=show_progress)
-        if known and next(iter(known.values())).shape[0] != fresh.shape[1]:
-            # The cache was filled by another model under the same name (a local folder replaced).
-            known = {}
-            missing = dict(zip(keys, texts, strict=True))
-            fresh = embedder.encode(list(missing.values()), show_progress=show_progress)
-        known.update(zip(missing, fresh, strict=True))
-        cache.add(embedder.name, list(missing), fresh)
+    if known and missing and next(iter(known.values())).shape[0] != embedder.dim:
+        # The cache was filled by another model under the same name (a local folder replaced).
+        known = {}
+        missing = dict(zip(keys, texts, strict=True))
+    todo = list(missing.items())
+    for start in range(0, len(todo), flush_every):
+        chunk = todo[start:start + flush_every]
+        fresh = embedder.encode([text for _, text in chunk], show_progress=show_progress)
+        cache.add(embedder.name, [key for key, _ in chunk], fresh)
+        known.update(zip((key for key, _ in chunk), fresh, strict=True))
+        if progress:
+            progress(min(start + flush_every, len(todo)), len(todo))
     if not keys:
         return Encoded(np.zeros((0, embedder.dim), dtype=np.float32), 0)
     return Encoded(np.stack([known[k] for k in keys]).astype(np.float32, copy=False), len(missing))

@@ -69,7 +69,41 @@ def test_cache_returns_identical_vectors_and_encodes_only_new_texts(embedder, tm
     reopened = encode_with_cache(embedder, texts, EmbeddingCache(tmp_path / "cache"))
     assert reopened.new == 0
     np.testing.assert_array_equal(reopened.vectors, first.vectors)
-    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".npz"]  # no temp files left
+    files = list((tmp_path / "cache").iterdir())
+    assert {p.suffix for p in files} == {".npz"} and not any(p.name.startswith(".cache-") for p in files)
+
+
+class StopsAfter:
+    """The real model, stopped (as a killed build is) after it has encoded `calls` batches."""
+
+    def __init__(self, embedder, calls: int) -> None:
+        self.embedder, self.calls = embedder, calls
+        self.name, self.dim = embedder.name, embedder.dim
+
+    def encode(self, texts, show_progress=False):
+        if self.calls == 0:
+            raise KeyboardInterrupt
+        self.calls -= 1
+        return self.embedder.encode(texts, show_progress)
+
+
+def test_an_interrupted_build_keeps_what_it_embedded(embedder, tmp_path):
+    texts = [f"第{i}条 本条为测试用的第{i}句。" for i in range(1, 8)]
+    cache = EmbeddingCache(tmp_path / "cache")
+    with pytest.raises(KeyboardInterrupt):
+        encode_with_cache(StopsAfter(embedder, calls=2), texts, cache, flush_every=3)
+    assert len(cache.load(embedder.name)) == 6             # two batches of three were saved as they came
+    resumed = encode_with_cache(embedder, texts, cache, flush_every=3)
+    assert resumed.new == 1
+
+
+def test_shards_fold_into_one_file(embedder, tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    cache.SHARDS_MAX = 3
+    for i in range(5):
+        cache.add("m", [text_key(f"句{i}")], np.full((1, 4), i, dtype=np.float32))
+    assert len(cache.load("m")) == 5                      # read from five shards, then folded
+    assert len(list(tmp_path.glob("*.npz"))) == 1 and len(cache.load("m")) == 5
 
 
 def test_cache_is_per_model(embedder, tmp_path):
