@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,23 @@ def serve(corpus: Path, index: Path, log: Path):
 def server(built_index, tmp_path_factory):
     corpus, index = built_index
     yield from serve(corpus, index, tmp_path_factory.mktemp("streamlit") / "server.log")
+
+
+@contextmanager
+def page_at(url: str):
+    """A fresh Chromium page opened at url (1440 x 1000, zh-CN)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs Chromium and a Chinese font)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()
 
 
 def ask(page, url: str, question: str) -> tuple[float, float]:
@@ -153,64 +171,42 @@ def test_question_in_a_real_browser(server, capsys):
 def test_old_new_comparison_in_a_real_browser(versions_index, tmp_path):
     """文档库 → 新旧对照 of 上海市科学技术进步条例 2010 / 2024: the aligned table, with changes marked; a
     screenshot of it in tests/out/browser-diff.png."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs Chromium and a Chinese font)")
-    from playwright.sync_api import sync_playwright
-
     corpus, index = versions_index
     OUT.mkdir(exist_ok=True)
     shot = OUT / "browser-diff.png"
     for url, _ in serve(corpus, index, tmp_path / "server.log"):
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
-                page.goto(url)
-                page.get_by_role("tab", name="文档库").wait_for(timeout=120_000)
-                page.get_by_role("tab", name="文档库").click()
-                page.get_by_text("新旧对照").first.wait_for(timeout=30_000)
-                page.locator("[data-testid=stSelectbox]").filter(has_text="有多个版本的文件").click()
-                page.get_by_role("option", name="上海市科学技术进步条例").first.click()
-                table = page.locator("table.pq-diff")
-                table.get_by_text("本条例自20").first.wait_for(timeout=30_000)
-                page.wait_for_timeout(800)
-                assert "第四十九条" in table.inner_text() and "第四十七条" in table.inner_text()
-                assert table.locator("ins").count() > 20 and table.locator("del").count() > 20
-                # the first rows of the comparison, with the caption above them
-                page.locator("h5", has_text="新旧对照").evaluate("e => e.scrollIntoView({block: 'start'})")
-                page.wait_for_timeout(500)
-                page.screenshot(path=str(shot))
-            finally:
-                browser.close()
+        with page_at(url) as page:
+            page.get_by_role("tab", name="文档库").wait_for(timeout=120_000)
+            page.get_by_role("tab", name="文档库").click()
+            page.get_by_text("新旧对照").first.wait_for(timeout=30_000)
+            page.locator("[data-testid=stSelectbox]").filter(has_text="有多个版本的文件").click()
+            page.get_by_role("option", name="上海市科学技术进步条例").first.click()
+            table = page.locator("table.pq-diff")
+            table.get_by_text("本条例自20").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(800)
+            assert "第四十九条" in table.inner_text() and "第四十七条" in table.inner_text()
+            assert table.locator("ins").count() > 20 and table.locator("del").count() > 20
+            # the first rows of the comparison, with the caption above them
+            page.locator("h5", has_text="新旧对照").evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shot))
     assert shot.exists()
 
 
-def test_comparison_table_in_a_real_browser(built_index, tmp_path):
+def test_comparison_table_in_a_real_browser(server):
     """跨城市比较 for 科技企业孵化器: a row per city and document with its figures, best first; a screenshot in
     tests/out/browser-compare.png."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (installs Chromium and a Chinese font)")
-    from playwright.sync_api import sync_playwright
-
-    corpus, index = built_index
+    url, _ = server
     OUT.mkdir(exist_ok=True)
     shot = OUT / "browser-compare.png"
-    for url, _ in serve(corpus, index, tmp_path / "server.log"):
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
-                page.goto(url)
-                page.get_by_role("tab", name="跨城市比较").wait_for(timeout=120_000)
-                page.get_by_role("tab", name="跨城市比较").click()
-                page.get_by_label("比较主题").fill("科技企业孵化器")
-                page.get_by_role("button", name="比较", exact=True).click()
-                first = page.get_by_text("张家口市 ·").first
-                first.wait_for(timeout=60_000)
-                page.wait_for_timeout(1000)
-                rows = page.locator("[data-testid=stExpander] summary").all_inner_texts()
-                assert rows and "个数字" in rows[0], rows
-                page.screenshot(path=str(shot), full_page=True)
-            finally:
-                browser.close()
+    with page_at(url) as page:
+        page.get_by_role("tab", name="跨城市比较").wait_for(timeout=120_000)
+        page.get_by_role("tab", name="跨城市比较").click()
+        page.get_by_label("比较主题").fill("科技企业孵化器")
+        page.get_by_role("button", name="比较", exact=True).click()
+        page.get_by_text("张家口市 ·").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        rows = page.locator("[data-testid=stExpander] summary").all_inner_texts()
+        assert rows and "个数字" in rows[0], rows
+        page.screenshot(path=str(shot), full_page=True)
     assert shot.exists()
