@@ -1,6 +1,6 @@
 """Structure of real regulations: ingest every LawRefBook file of a folder and score it with lawref_check.
 
-    .venv/bin/python bench/lawref.py [FOLDER]      # default ../shared/corpora/lawref beside the repository
+    .venv/bin/python bench/lawref.py FOLDER        # e.g. a LawRefBook DLC checkout, or tests/data/lawref
 
 FOLDER holds LawRefBook Markdown laws (https://github.com/LawRefBook/Laws, its DLC folder), one subfolder
 per province. Prints lawref_check's figures (articles each their own clause, chapters in the paths, noise,
@@ -23,9 +23,6 @@ from index.cli import ingested_json  # noqa: E402
 from ingest.model import IngestError  # noqa: E402
 from ingest.pipeline import ingest_file  # noqa: E402
 
-DEFAULT = ROOT.parent / "shared" / "corpora" / "lawref"
-
-
 def ingest_all(paths: list[Path]) -> tuple[dict[str, dict], float]:
     """`ingest --json` records by file name, and the seconds ingestion took."""
     records, started = {}, time.perf_counter()
@@ -47,8 +44,9 @@ def score(folder: Path) -> tuple[dict, int, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT,
-                        help="LawRefBook files, directly or in province subfolders (default: %(default)s)")
+    parser.add_argument("folder", type=Path,
+                        help="LawRefBook files, directly or in province subfolders (the repository's 100-file "
+                             "sample: tests/data/lawref)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"lawref: {args.folder} is not a folder. Get LawRefBook: git clone https://github.com/LawRefBook/Laws "
