@@ -23,6 +23,7 @@ from index.cli import ingested_json  # noqa: E402
 from ingest.model import IngestError  # noqa: E402
 from ingest.pipeline import ingest_file  # noqa: E402
 
+
 def ingest_all(paths: list[Path]) -> tuple[dict[str, dict], float]:
     """`ingest --json` records by file name, and the seconds ingestion took."""
     records, started = {}, time.perf_counter()
