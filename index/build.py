@@ -112,7 +112,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
         for text in embedding_units(by_doc[clause.doc_id], clause):
             units.append(text)
             owners.append(row)
-    encoded = _encode(embedder, units, cache_dir_for(index_dir), progress)
+    encoded = encode_with_cache(embedder, units, EmbeddingCache(cache_dir_for(index_dir)), progress=progress)
     lexical_index = lexical.LexicalIndex.build(
         [lexical_text(by_doc[c.doc_id], c) for c in clauses],
         lexical.Tokenizer(lexical.mine_terms([d.text for d in documents]), hmm=False),
@@ -146,10 +146,6 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     write_atomically(index_dir, fill)
     return BuildReport(len(documents), len(clauses), len(units), encoded.new,
                        time.perf_counter() - started, skipped)
-
-
-def _encode(embedder: Embedder, units: list[str], cache_dir: Path, progress: Progress | None):
-    return encode_with_cache(embedder, units, EmbeddingCache(cache_dir), progress=progress)
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -107,6 +107,7 @@ _SUPPORT = re.compile(r"(?:一次性|资金|经费|研发费用|房租|租金|�
 _TARGET = re.compile(r"到(?:19|20)[0-9]{2}年|目标|力争|争取|确保|突破|达到|达|增至|提高到|提升到|实现|预期|计划|"
                      + _ACT_WORDS)
 _PAST = re.compile(r"已|累计|共(?:获得|引进|有|争取|建设|培育|安排)|了|取得|“?十[二三]五”?(?:期间|时期)")
+# A plan's review of where things stand ("(一)基础与现状", "“十三五”取得的成效") reports what was reached.
 _REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
 # A rule, a deadline or a penalty (应当在十五日内, 处二万元以上的罚款) sets no target.
 _RULE = re.compile(r"违反|罚款|处以|没收|责令|应当|应[在于自]|可以|不得|必须|不足|之日起|是指|所称")
@@ -360,10 +361,15 @@ def _measure_of(unit: str) -> str:
     return UNITS.get(unit, "ratio" if "%" in unit else "count")
 
 
+def in_review_section(clause: Clause) -> bool:
+    """Whether the clause sits under a review heading (its own heading aside, unless it has no other)."""
+    return any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section)
+
+
 def clause_figures(clause: Clause) -> list[Figure]:
     if clause.kind == "table_row":
         return table_figures(clause)
-    review = any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section)
+    review = in_review_section(clause)
     goals = any(_GOALS.search(s) for s in clause.section)
     return find_figures(clause.text, review=review, goals=goals)
 

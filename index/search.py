@@ -175,11 +175,8 @@ class Searcher:
         return Folding(self.documents, self.clauses_of)
 
     @cached_property
-    def cities(self) -> set[str]:
-        return {d.city for d in self.documents if d.city}
-
-    @cached_property
-    def _city_display(self) -> dict[str, str]:
+    def city_names(self) -> dict[str, str]:
+        """Short name -> the name a citation uses: 沧州 -> 沧州市."""
         return {d.city: d.city_display for d in self.documents if d.city}
 
     @cached_property

@@ -11,7 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from ingest.dates import iso, split_name_date
 from ingest.model import Document
 from ingest.normalize import normalize
 from ingest.validity import IN_FORCE, NOT_YET, status_of
@@ -26,7 +28,6 @@ _MARKS = re.compile(
 _LOOSE_MARKS = re.compile(r"(?<=[\u4e00-\u9fff])(?:暂行|试行)(?=(?:条例|规定|办法|细则|规则|措施|意见)$)")
 _HEADER_DATE = re.compile(r"((?:19|20)[0-9]{2})年([0-9]{1,2})月([0-9]{1,2})日.{0,120}?"
                           r"(?:通过|修订|修正|批准|公布|发布|印发)")
-_FILE_DATE = re.compile(r"[(（]((?:19|20)[0-9]{2})-([0-9]{1,2})-([0-9]{1,2})[)）]")
 _HEADER_LINES = 30          # passage and amendment lines stand at the top
 # A question about what applies now: documents in force first (现在/目前/现行/当前/最新/仍然有效).
 
@@ -50,17 +51,11 @@ def version_date(doc: Document) -> str | None:
     """The latest date the version carries (ISO): file name, header passage/amendment lines, its date;
     for an undated copy, the day it took effect."""
     dates = [doc.date] if doc.date else []
-    if match := _FILE_DATE.search(doc.source):
-        dates.append(_iso(*match.groups()))
+    dates.append(split_name_date(Path(doc.source).stem)[1])
     head = "\n".join(doc.text.splitlines()[:_HEADER_LINES]).split("INFO END")[0]
-    dates += [_iso(*m.groups()) for m in _HEADER_DATE.finditer(normalize(head.replace("\n", "。")))]
+    dates += [iso(*m.groups()) for m in _HEADER_DATE.finditer(normalize(head.replace("\n", "。")))]
     dates = [d for d in dates if d]
     return max(dates) if dates else doc.valid_from
-
-
-def _iso(year: str, month: str, day: str) -> str | None:
-    month_, day_ = int(month), int(day)
-    return f"{int(year):04d}-{month_:02d}-{day_:02d}" if 1 <= month_ <= 12 and 1 <= day_ <= 31 else None
 
 
 @dataclass(frozen=True)

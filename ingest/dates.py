@@ -13,6 +13,7 @@ The version in hand is dated by the latest step, its first passage by the earlie
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -44,9 +45,12 @@ def _cn_int(text: str) -> int:
 def iso(year: str, month: str, day: str) -> str | None:
     """yyyy-mm-dd, or None when the parts are no calendar date."""
     y, m, d = _cn_int(year), _cn_int(month), _cn_int(day)
-    if not (1900 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31):
+    if not 1900 <= y <= 2100:
         return None
-    return f"{y:04d}-{m:02d}-{d:02d}"
+    try:
+        return datetime.date(y, m, d).isoformat()
+    except ValueError:           # 2月30日: no calendar date
+        return None
 
 
 def first_date(text: str) -> str | None:

@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
+from ingest.dates import iso, split_name_date
 from ingest.model import Clause, Document
 from ingest.normalize import normalize
 
@@ -30,7 +32,6 @@ _PLAN_TYPES = ("规划", "行动计划", "计划", "方案", "纲要", "意见",
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
               "十五五": (2026, 2030)}
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 _NUMBER = r"[0-9一二两三四五六七八九十]{1,3}"
 _DATE = r"([0-9〇零一二三四五六七八九]{4})年([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})日"
@@ -48,7 +49,6 @@ _PLAN_PERIOD = re.compile(r"(?:规划|实施|执行|行动|计划|方案)(?:期|
                           r"((?:19|20)[0-9]{2})年?\s*[-—―–~至到]+\s*((?:19|20)[0-9]{2})年?")
 _TARGET_YEAR = re.compile(r"(?:^|[到至，,。；;])((?:19|20)[0-9]{2})年(?:前|底|末)?[，,]|到((?:19|20)[0-9]{2})年")
 _PASSED_LINE = re.compile(rf"^[(（]?{_DATE}.{{0,80}}(?:通过|批准|公布|发布|印发)")
-_FILE_DATE = re.compile(r"[(（]((?:19|20)[0-9]{2})-([0-9]{1,2})-([0-9]{1,2})[)）]")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _TRIAL = re.compile(r"试行|暂行")
 
@@ -145,14 +145,6 @@ def _number(token: str) -> int | None:
     return (_CN_NUM.get(tens, 0) if tens else 1) * 10 + (_CN_NUM.get(ones, 0) if ones else 0)
 
 
-def _iso(year: str, month: str, day: str) -> str | None:
-    y, m, d = int(year.translate(_CN_YEAR_DIGITS)), _number(month), _number(day)
-    try:
-        return date(y, m or 0, d or 0).isoformat()
-    except ValueError:
-        return None
-
-
 def _about_itself(sentence: str) -> bool:
     """A sentence about the document's own force: names the document (本办法) or says when it applies,
     and cites no other document (《…》自…起施行 is that document's)."""
@@ -166,7 +158,7 @@ def _stated_start(sentences: list[str], issued: str | None) -> tuple[str | None,
     for sentence in sentences:
         match = _START.search(sentence)
         if match and _about_itself(sentence):
-            day = _iso(*match.group(1, 2, 3)) if match.group(1) else issued
+            day = iso(*match.group(1, 2, 3)) if match.group(1) else issued
             if day:
                 found = (day, match.group(0))       # the last one: the final articles come last
     return found or (None, None)
@@ -183,7 +175,7 @@ def _stated_end(sentences: list[str], start: str | None) -> tuple[str | None, st
         if _NOT_SELF.search(sentence) or not (names_itself or follows_start) or not _about_itself(sentence):
             continue
         if match := _VALID_UNTIL.search(sentence):
-            day = _iso(*match.group(1, 2, 3))
+            day = iso(*match.group(1, 2, 3))
             if day:
                 return day, match.group(0)
         if (match := _VALID_FOR.search(sentence)) and start:
@@ -204,11 +196,9 @@ def _issued(document: Document) -> str | None:
     if document.date:
         return document.date
     for line in document.text.splitlines()[:30]:
-        if (match := _PASSED_LINE.match(normalize(line))) and (day := _iso(*match.group(1, 2, 3))):
+        if (match := _PASSED_LINE.match(normalize(line))) and (day := iso(*match.group(1, 2, 3))):
             return day
-    if match := _FILE_DATE.search(document.source):
-        return _iso(*match.groups())
-    return None
+    return split_name_date(Path(document.source).stem)[1]
 
 
 def _title_period(document: Document) -> tuple[tuple[int, int], str] | None:

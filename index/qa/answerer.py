@@ -109,8 +109,8 @@ class Answerer:
         """The question laid out like the embedded sentences ("沧州市：…") when it names its city."""
         if not q.cities:
             return None
-        display = {d.city: d.city_display for d in self.searcher.documents if d.city}
-        return " ".join(display.get(c, c) for c in q.cities) + "：" + question
+        names = self.searcher.city_names
+        return " ".join(names.get(c, c) for c in q.cities) + "：" + question
 
     def _by_year(self, hits: list[Hit], q: Question) -> list[Hit]:
         if not q.year:

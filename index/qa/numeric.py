@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.figures import Figure, clause_figures
+from index.figures import Figure, clause_figures, in_review_section
 from index.qa.quote import SEGMENT_END, SENTENCE_END
 from index.qa.refusal import covers, horizon_of
 from index.qa.understand import Question, bigram_recall
@@ -31,9 +31,6 @@ from ingest.normalize import normalize
 # A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
 # that only counts something else in passing ("每年遴选200家…") does less well.
 _STATED = re.compile(r"(达|达到|超过|突破|增至|增长到|增加到|提高到|提升到|不低于|不少于|为|是)[\s约近]*$")
-# A plan's review of where things stand ("(一)基础与现状", "“十三五”取得的成效") reports what was reached
-# in the years before the plan, though its sentences seldom name a year.
-_REVIEW = re.compile(r"基础|现状|成效|成就|回顾|进展|发展成果")
 
 
 @dataclass(frozen=True)
@@ -104,7 +101,8 @@ def _figure_context(text: str, figure: Figure) -> tuple[str, str]:
 
 
 def _reviews_past(clause: Clause, doc_year: int | None) -> tuple[int, int] | None:
-    """The five years before the document's date when the clause sits in a review section, else None."""
-    if doc_year is None or not any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section):
+    """The five years before the document's date when the clause sits in a review section (it reports what
+    was reached before the plan, though its sentences seldom name a year), else None."""
+    if doc_year is None or not in_review_section(clause):
         return None
     return (doc_year - 5, doc_year - 1)

@@ -110,4 +110,4 @@ def _province_name(short: str) -> str:
 
 
 def city_display(searcher: Searcher, city: str) -> str:
-    return next((d.city_display for d in searcher.documents if d.city == city), city)
+    return searcher.city_names.get(city, city)
