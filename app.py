@@ -596,12 +596,12 @@ def versions_view(searcher: Searcher) -> None:
     pair = st.selectbox("有多个版本的文件", choices, format_func=label, key="diff_pair")
     if pair is None:
         return
-    from index.diff import diff_clauses
+    from index.diff import KIND_NAMES, diff_clauses
 
     old, new = pair
     rows = memo("diff", (id(searcher), pair),
                 lambda: diff_clauses(searcher.clauses_of(old), searcher.clauses_of(new)))
-    names = {"same": "未改", "changed": "修改", "merged": "并入", "added": "新增", "removed": "删去"}
+    names = KIND_NAMES
     counts = "，".join(f"{names[k]} {sum(r.kind == k for r in rows)} 条" for k in names)
     st.caption(f"左：{searcher.document(old).source}（{dates.get(old)}）　右：{searcher.document(new).source}"
                f"（{dates.get(new)}）。{counts}。红色删除线为删去的文字，绿色为新增的文字。")

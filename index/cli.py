@@ -260,7 +260,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from index.diff import diff_clauses
+    from index.diff import KIND_NAMES, diff_clauses
     from index.versions import version_date
 
     docs = []
@@ -282,7 +282,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     print(f"旧：《{old.title}》{old.source}（{version_date(old) or '日期不详'}）\n"
           f"新：《{new.title}》{new.source}（{version_date(new) or '日期不详'}）\n"
           "标记：[-删去的文字-] {+新增的文字+}\n")
-    names = {"same": "未改", "changed": "修改", "merged": "并入", "added": "新增", "removed": "删去"}
+    names = KIND_NAMES
     for row in rows:
         left = row.old.label if row.old else "—"
         right = row.new.label if row.new else "—"

@@ -54,6 +54,10 @@ class Segment:
     new: str
 
 
+# How each kind of aligned row is named to a reader (app and CLI).
+KIND_NAMES = {"same": "未改", "changed": "修改", "merged": "并入", "added": "新增", "removed": "删去"}
+
+
 @dataclass(frozen=True)
 class Row:
     old: Article | None
