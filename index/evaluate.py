@@ -30,14 +30,20 @@ def first_relevant_rank(texts: list[str], gold: list[dict]) -> int | None:
     return None
 
 
+def places_by_file(searcher: Searcher) -> dict[str, str]:
+    """A gold entry's file name -> its document's place: the city, or the province for a provincial
+    regulation (浙江省…条例), so that two documents of one place count as one place in coverage."""
+    return {Path(d.source).name: d.city or d.province or d.doc_id for d in searcher.documents}
+
+
 def score_search(searcher: Searcher, questions: list[dict], mode: str = "hybrid", k: int = 10) -> dict:
     """recall@1/5/10 and MRR@10 per kind and overall (fact+paraphrase+numeric), coverage@10 for cross_city."""
     per_kind: dict[str, list[int | None]] = defaultdict(list)
     coverage = []
-    city = {d.doc_id: d.city or d.doc_id for d in searcher.documents}
+    place = places_by_file(searcher)
 
-    def city_of(doc: str) -> str:                  # a gold entry's file name -> its document's city
-        return city.get(Path(doc).stem, doc)
+    def city_of(doc: str) -> str:
+        return place.get(Path(doc).name, doc)
 
     answerer = answerer_for(searcher)           # questions are searched as users' questions are
     for q in questions:

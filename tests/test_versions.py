@@ -246,3 +246,12 @@ def test_an_answer_cites_the_paragraph_or_item_its_quote_stands_in(version_searc
     assert source.citation.startswith(cite(source.document, source.clause, span))
     # The quote stands in the third paragraph of an article of three: the citation names that paragraph.
     assert unit_at(source.clause, span) == "第三款" and source.citation.endswith("条第三款")
+
+
+def test_gold_files_count_by_place_in_coverage(version_searcher):
+    from index.evaluate import places_by_file
+
+    # File names with a date in brackets give doc ids of their own (…_2010-09-17): the place still joins them.
+    places = places_by_file(version_searcher)
+    assert places[OLD.name] == places[NEW.name] == "上海"
+    assert places["001_eb25fe5d9d6a88ea.txt"] == "沧州"
