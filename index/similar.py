@@ -2,7 +2,8 @@
 
 A measure is found by meaning (dense: each sentence of the source, with the heading that names the
 measure, against every embedded sentence of the corpus) and by its key terms (BM25), fused by rank.
-The source's own city is never returned: the point is to see what the others do.
+The source's own place (its city, or its province for a provincial regulation) is never returned: the
+point is to see what the others do.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def similar(searcher: Searcher, clause_id: str | None = None, text: str | None =
     source: Clause | None = searcher.clause(clause_id) if clause_id else searcher.find_clause_by_text(text or "")
     query = text.strip() if text and text.strip() else source.text  # a pasted part names the measure itself
     heading = _heading(source) if source else ""
-    own_city = searcher.document(source.doc_id).city if source else None
+    own_place = searcher.document(source.doc_id).place if source else None
     rows = _ranked_rows(searcher, query, heading)
     out: list[Hit] = []
     taken: dict[str | None, int] = {}
@@ -38,12 +39,12 @@ def similar(searcher: Searcher, clause_id: str | None = None, text: str | None =
         clause = searcher.clauses[row]
         if source and clause.clause_id == source.clause_id:
             continue
-        city = searcher.document(clause.doc_id).city
-        if source and city == own_city:
+        place = searcher.document(clause.doc_id).place
+        if source and place == own_place:
             continue
-        if taken.get(city, 0) >= per_city:
+        if taken.get(place, 0) >= per_city:
             continue
-        taken[city] = taken.get(city, 0) + 1
+        taken[place] = taken.get(place, 0) + 1
         out.append(searcher.hit(row, score))
         if len(out) == k:
             break

@@ -33,6 +33,12 @@ class Document:
     validity_basis: str | None = None  # the words it was read from: 本条例自2020年1月1日起施行
 
     @property
+    def place(self) -> str:
+        """The place a document speaks for, as one key: its city, else its province (a provincial
+        regulation), else 全国. Two provinces' regulations are two places, never one "no city"."""
+        return self.city or self.province or "全国"
+
+    @property
     def city_display(self) -> str:
         """沧州 -> 沧州市 (as a citation names it); county and national names stay as they are."""
         if self.county and self.level == "county":

@@ -1,5 +1,8 @@
 """Similar measures in other cities, on the real index."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from index.similar import similar, similar_by_city
@@ -39,3 +42,41 @@ def test_similar_by_city_groups(searcher):
 def test_similar_needs_a_source(searcher):
     with pytest.raises(ValueError):
         similar(searcher)
+
+
+# -- provincial regulations: each province is a place of its own ----------------------------------------
+
+REGS = Path(__file__).resolve().parent.parent / "bench" / "gold" / "regs" / "corpus"
+PROVINCIAL = (REGS / "河南" / "河南省技术市场条例(2010-07-30).md", REGS / "浙江" / "浙江省技术市场条例(2021-09-30).md",
+              REGS / "上海" / "上海市技术市场条例.md")
+
+
+@pytest.fixture(scope="module")
+def markets(tmp_path_factory, embedder):
+    """The real index of two provinces' technology-market regulations (no city: 河南省, 浙江省) and 上海's."""
+    from index.build import build_index
+    from index.search import Searcher
+
+    base = tmp_path_factory.mktemp("markets")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for path in PROVINCIAL:
+        shutil.copy(path, corpus / path.name)
+    build_index(corpus, base / "index", embedder=embedder)
+    return Searcher.load(base / "index", corpus_dir=corpus, embedder=embedder)
+
+
+def test_a_provincial_source_excludes_its_province_only(markets):
+    hits = similar(markets, text="技术贸易机构在经核准的经营范围内依法自主经营", k=6, per_city=2)
+    places = [h.document.place for h in hits]
+    assert "河南" not in places
+    # Another province's regulation, which has no city either, is still another place.
+    assert "浙江" in places and places.count("浙江") <= 2
+
+
+def test_place_is_city_then_province():
+    from ingest.model import Document
+
+    assert Document("a", "a.md", "浙江省技术市场条例", "", province="浙江").place == "浙江"
+    assert Document("b", "b.md", "宁波市科技创新促进条例", "", city="宁波", province="浙江").place == "宁波"
+    assert Document("c", "c.md", "中华人民共和国促进科技成果转化法", "", level="national").place == "全国"

@@ -178,8 +178,8 @@ class Answerer:
         best: dict[str, Hit] = {}
         for hit in hits:
             text = normalize(" ".join([*hit.clause.section, hit.clause.text]))
-            if hit.document.city and hit.document.city not in best and any(w in text for w in specific):
-                best[hit.document.city] = hit
+            if hit.document.place not in best and any(w in text for w in specific):
+                best[hit.document.place] = hit
         if not best:
             return None
         names = "、".join(h.document.city_display for h in best.values())
@@ -209,12 +209,12 @@ def _refuse(question: str, reason: str | None, related: list[Hit]) -> Answer:
 
 def _alternate_cities(hits: list[Hit]) -> list[Hit]:
     """Best clause of each city, then the second best of each, ... (order within a city kept)."""
-    turn: dict[str | None, int] = {}
+    turn: dict[str, int] = {}
     keyed = []
     for position, hit in enumerate(hits):
-        city = hit.document.city
-        turn[city] = turn.get(city, -1) + 1
-        keyed.append(((turn[city], position), hit))
+        place = hit.document.place
+        turn[place] = turn.get(place, -1) + 1
+        keyed.append(((turn[place], position), hit))
     return [hit for _, hit in sorted(keyed, key=lambda item: item[0])]
 
 
