@@ -13,6 +13,8 @@ import numpy as np
 from index.fuse import best_per_group, reciprocal_rank_fusion
 from index.search import SHORTLIST, Hit, Searcher
 from ingest.model import Clause
+from ingest.numbering import parse_numbering
+from ingest.references import article_map, expand_references
 from ingest.sentences import sentences
 
 DENSE_WEIGHT = 1.0
@@ -30,6 +32,10 @@ def similar(searcher: Searcher, clause_id: str | None = None, text: str | None =
         raise ValueError("give a clause_id or a text to find similar measures for")
     source: Clause | None = searcher.clause(clause_id) if clause_id else searcher.find_clause_by_text(text or "")
     query = text.strip() if text and text.strip() else source.text  # a pasted part names the measure itself
+    if source:
+        query = expand_references(query, article_map(searcher.clauses_of(source.doc_id)))
+    numbering = parse_numbering(query)
+    query = query[numbering.length:] if numbering and len(query) > numbering.length else query  # 第十六条 …
     heading = _heading(source) if source else ""
     own_place = searcher.document(source.doc_id).place if source else None
     rows = _ranked_rows(searcher, query, heading)
@@ -77,8 +83,15 @@ def focus_of(searcher: Searcher, clause: Clause, question: str) -> str | None:
 
 
 def _heading(clause: Clause) -> str:
-    """The clause's own heading (2.加快发展天使投资): numbered sections name the measure."""
-    return clause.section[-1] if clause.section else ""
+    """The nearest heading that names the clause's measure, without its number (2.加快发展天使投资 ->
+    加快发展天使投资; a regulation's 第十六条 names nothing, so its chapter's: 技术交易服务机构). A number
+    would only match other documents' same numbers."""
+    for heading in reversed(clause.section):
+        numbering = parse_numbering(heading)
+        words = heading[numbering.length:].strip() if numbering else heading.strip()
+        if words:
+            return words
+    return ""
 
 
 def _ranked_rows(searcher: Searcher, query: str, heading: str) -> list[tuple[int, float]]:

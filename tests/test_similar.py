@@ -80,3 +80,21 @@ def test_place_is_city_then_province():
     assert Document("a", "a.md", "浙江省技术市场条例", "", province="浙江").place == "浙江"
     assert Document("b", "b.md", "宁波市科技创新促进条例", "", city="宁波", province="浙江").place == "宁波"
     assert Document("c", "c.md", "中华人民共和国促进科技成果转化法", "", level="national").place == "全国"
+
+
+
+def test_a_penalty_article_points_to_the_words_it_punishes():
+    # 衢州 第四十二条 punishes "违反本条例第二十四条第一款第一项规定" by number; the number points to an item.
+    from ingest.pipeline import ingest_file
+    from ingest.references import article_map, expand_references
+
+    path = Path(__file__).resolve().parent / "data" / "lawref" / "浙江" / "衢州市历史文化街区保护条例(2021-06-07).md"
+    clauses = ingest_file(path).clauses
+    penalty = next(c for c in clauses if c.label == "第四十二条")
+    expanded = expand_references(penalty.text, article_map(clauses))
+    assert "第二十四条" not in expanded
+    assert "对历史建筑进行日常维护和修缮" in expanded and "（一）" not in expanded
+    assert "保障结构安全" not in expanded          # the first item only, not the whole article
+    # The 第三十条第一款 of the next article: a whole paragraph, without its article number.
+    nxt = next(c for c in clauses if c.label == "第四十三条")
+    assert "第三十条" not in expand_references(nxt.text, article_map(clauses))
