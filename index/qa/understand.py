@@ -74,6 +74,7 @@ class Question:
     across: bool = False                  # 各市/哪些城市: asks what several cities do
     year: int | None = None               # the one year named, when exactly one is
     current: bool = False                 # 现在/目前/现行: documents in force first
+    yes_no: bool = False                  # 能不能/是否/…吗: answered by what a rule allows or forbids
 
     @property
     def kind(self) -> str:
@@ -83,6 +84,9 @@ class Question:
         if self.across and not self.cities:
             return "cities"
         return "list" if self.wants_list else "fact"
+
+
+_YES_NO = re.compile(r"能不能|能否|可否|可不可以|是否|会不会|有没有|合规|吗[？?]?$")
 
 
 def read_question(question: str, places: Places = Places()) -> Question:
@@ -112,7 +116,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
     return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
                     "最高" in text or "最多" in text, bool(re.search(r"哪些|哪几", text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
-                    bool(_ASKS_CURRENT.search(text)))
+                    bool(_ASKS_CURRENT.search(text)), bool(_YES_NO.search(text)))
 
 
 def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:

@@ -19,7 +19,6 @@ RANK_PENALTY = 0.02      # per search rank of the clause a sentence or figure co
 BARE_SENTENCE_COS = 0.5  # a sentence's likeness to the question without its context prefix (dev 0.56 -> 0.60)
 PHRASE_COS = 1.5         # a phrase's own likeness to the question (0.5 -> 1.5: dev 0.60 -> 0.68)
 PHRASE_OVERLAP = 0.3     # a phrase's character-pair overlap with the question's core
-NEXT_SENTENCE = 0.05     # the first phrase of the next sentence competes a little below its parent
 ANCHOR_FULL = 0.5        # a phrase keeping a whole word next to the question word (深化与…的院地合作)
 ANCHOR_PART = 0.25       # ... or two characters of it
 LIST_BONUS = 0.3         # a list phrase (…、…) when the question asks "哪些"
