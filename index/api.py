@@ -193,6 +193,18 @@ def _validation_line(exc: RequestValidationError) -> str:
     return f"{name}: {first.get('msg', 'invalid')}{more}"
 
 
+def check_address(host: str, port: int) -> None:
+    """Fail in one line before the model loads when the address cannot be listened on (a port in use)."""
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise OSError(f"cannot listen on {host}:{port} ({reason}): give another with --port "
+                      "or --host") from None
+
+
 def serve(searcher: Searcher, host: str, port: int) -> None:
     import uvicorn
 

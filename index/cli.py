@@ -283,11 +283,12 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from index.api import ENDPOINTS, load_for_serving, serve
+    from index.api import ENDPOINTS, check_address, load_for_serving, serve
 
+    check_address(args.host, args.port)
     searcher = load_for_serving(args.index, args.corpus, args.model)
     print(f"serving the index at {args.index} ({len(searcher.documents)} documents, {len(searcher.clauses)} clauses) "
-          f"on http://{args.host}:{args.port}: {' '.join(ENDPOINTS)}; schema at /openapi.json, docs at /docs",
+          f"on http://{args.host}:{args.port}: {' '.join(ENDPOINTS)}; schema at /openapi.json",
           flush=True)
     serve(searcher, args.host, args.port)
     return 0

@@ -175,3 +175,11 @@ def test_serve_refuses_a_missing_or_stale_index(built_index, tmp_path, capsys):
     assert main(["serve", "--index", str(index), "--corpus", str(other)]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and str(index) in err and "policyqa build" in err
+
+
+def test_serve_refuses_a_port_in_use_before_loading_anything(built_index, capsys):
+    corpus, index = built_index
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--index", str(index), "--corpus", str(corpus), "--port", str(port)]) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
