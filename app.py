@@ -20,11 +20,11 @@ from pathlib import Path
 import streamlit as st
 
 from index.errors import EmbeddingError, IndexCorrupt, IndexMismatch, IndexMissing, IndexStale, PolicyIndexError
+from index.library import find_documents
 from index.qa import answerer_for
 from index.search import Hit, Searcher, SearchFilters
 from ingest.loaders import max_file_bytes
 from ingest.model import IngestError
-from ingest.normalize import normalize
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "docx", "pdf"]
 EXAMPLES = [
@@ -515,20 +515,9 @@ def _compare_row(searcher: Searcher, row, i: int, nested: bool = False) -> None:
 LIBRARY_PAGE = 50     # documents per page of 文档库
 
 
-def library_documents(searcher: Searcher, query: str) -> list:
-    """The documents whose title, place, type or date hold every word of query, by province, city, date."""
-    words = [normalize(w) for w in query.split()]
-    docs = sorted(searcher.documents, key=lambda d: (d.province or "", d.city or "", d.date or ""))
-    if not words:
-        return docs
-    about = {d.doc_id: normalize(" ".join([d.title, d.city_display, d.province or "", d.doc_type or "",
-                                           d.date or "", d.issuer or ""])) for d in docs}
-    return [d for d in docs if all(w in about[d.doc_id] for w in words)]
-
-
 def library_tab(searcher: Searcher, where: Paths) -> None:
     query = st.text_input("查找文件", key="library_query", placeholder="标题、城市、类型或年份，空格分隔多个词")
-    found = library_documents(searcher, query)
+    found = find_documents(searcher, query)
     pages = max(1, -(-len(found) // LIBRARY_PAGE))
     page = int(st.number_input(f"第几页（共 {pages} 页）", 1, pages, 1, key="library_page")) if pages > 1 else 1
     docs = found[(page - 1) * LIBRARY_PAGE:page * LIBRARY_PAGE]

@@ -142,19 +142,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.query and not args.batch:
         print('error: give a question, e.g. policyqa search "沧州如何吸引外国专家", or --batch FILE', file=sys.stderr)
         return 2
+    from index import service
+    from index.library import check_names
     from index.qa import answerer_for
 
-    answerer = answerer_for(_load_searcher(args))
+    searcher, filters = _load_searcher(args), _filters(args)
+    check_names(searcher, filters)
+    answerer = answerer_for(searcher)
     if args.batch:
         for row in _batch(args.batch, "question"):
-            result = answerer.search(row["question"], k=args.k, mode=args.mode, filters=_filters(args))
+            result = answerer.search(row["question"], k=args.k, mode=args.mode, filters=filters)
             print(json.dumps({"id": row["id"], "results": [h.to_json() for h in result.hits]}, ensure_ascii=False))
         return 0
-    result = answerer.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
     if args.json:
-        print(json.dumps({"query": args.query, "notes": result.notes,
-                          "results": [h.to_json() for h in result.hits]}, ensure_ascii=False))
+        print(json.dumps(service.search(searcher, args.query, k=args.k, mode=args.mode, filters=filters),
+                         ensure_ascii=False))
         return 0
+    result = answerer.search(args.query, k=args.k, mode=args.mode, filters=filters)
     for note in result.notes:
         print(f"注意：{note}")
     _print_hits(result.hits)
@@ -180,22 +184,25 @@ def _standing_note(hit) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from index import service
+    from index.library import check_names
     from index.qa import answer
 
     if not args.question and not args.batch:
         print('error: give a question, e.g. policyqa ask "沧州2025年高新技术企业数量目标是多少", or --batch FILE',
               file=sys.stderr)
         return 2
-    searcher = _load_searcher(args)
+    searcher, filters = _load_searcher(args), _filters(args)
+    check_names(searcher, filters)
     if args.batch:
         for row in _batch(args.batch, "question"):
-            reply = answer(searcher, row["question"], filters=_filters(args))
+            reply = answer(searcher, row["question"], filters=filters)
             print(json.dumps({"id": row["id"], **reply.to_json()}, ensure_ascii=False))
         return 0
-    result = answer(searcher, args.question, filters=_filters(args))
     if args.json:
-        print(json.dumps({"question": args.question, **result.to_json()}, ensure_ascii=False))
+        print(json.dumps(service.ask(searcher, args.question, filters=filters), ensure_ascii=False))
         return 0
+    result = answer(searcher, args.question, filters=filters)
     if result.abstained:
         print(f"未找到：{result.reason}")
         if result.related:
@@ -209,6 +216,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
+    from index import service
+    from index.library import check_names
     from index.similar import similar
 
     if not (args.text or args.clause_id or args.batch):
@@ -220,21 +229,21 @@ def cmd_similar(args: argparse.Namespace) -> int:
             hits = similar(searcher, text=row["text"], k=args.k)
             print(json.dumps({"id": row["id"], "results": [h.to_json() for h in hits]}, ensure_ascii=False))
         return 0
-    if args.clause_id and args.clause_id not in {c.clause_id for c in searcher.clauses}:
-        print(f"error: no clause {args.clause_id} in the index; see `policyqa search` for clause ids", file=sys.stderr)
-        return 1
-    hits = similar(searcher, clause_id=args.clause_id, text=args.text, k=args.k)
     if args.json:
-        print(json.dumps({"results": [h.to_json() for h in hits]}, ensure_ascii=False))
-    else:
-        _print_hits(hits)
+        print(json.dumps(service.similar(searcher, text=args.text, clause_id=args.clause_id, k=args.k),
+                         ensure_ascii=False))
+        return 0
+    check_names(searcher, clause_id=args.clause_id)
+    _print_hits(similar(searcher, clause_id=args.clause_id, text=args.text, k=args.k))
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from index import compare
+    from index.library import check_names
 
     searcher = _load_searcher(args)
+    check_names(searcher, cities=args.cities or ())
     rows = compare.compare(searcher, args.topic, cities=args.cities)
     if args.json:
         args.format = "json"
@@ -256,6 +265,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"wrote {len(rows)} rows to {args.output}")
     else:
         print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    from index import service
+
+    listed = service.documents(_load_searcher(args), " ".join(args.words), as_of=args.as_of)
+    if args.json:
+        print(json.dumps(listed, ensure_ascii=False))
+        return 0
+    for d in listed["documents"]:
+        print(f"{d['doc_id']}  {d['city'] or d['province'] or '—'}｜《{d['title']}》 {d['date'] or '日期不详'}  "
+              f"{d['status']}  {d['clauses']} 条")
+    print(f"{len(listed['documents'])} 份文件")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from index.api import ENDPOINTS, check_address, load_for_serving, serve
+
+    check_address(args.host, args.port)
+    searcher = load_for_serving(args.index, args.corpus, args.model)
+    print(f"serving the index at {args.index} ({len(searcher.documents)} documents, {len(searcher.clauses)} clauses) "
+          f"on http://{args.host}:{args.port}: {' '.join(ENDPOINTS)}; schema at /openapi.json",
+          flush=True)
+    serve(searcher, args.host, args.port)
     return 0
 
 
@@ -436,6 +471,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write to this file (needed for xlsx; a CSV file gets a BOM for Excel)")
     _index_options(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("documents", help="the documents of the index, with their status and number of clauses")
+    p.add_argument("words", nargs="*", help="only those whose title, place, type, date or issuer hold every word")
+    p.add_argument("--json", action="store_true", help="one JSON object: {query, documents: [...]}")
+    _index_options(p)
+    _as_of_option(p)
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("serve", help="the HTTP API (/search /ask /similar /compare /documents) on one loaded index")
+    _index_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("diff", help="新旧对照: the articles of two versions side by side, changes marked")
     p.add_argument("doc_a", help="a document of the index (doc id or file name), or a file path")

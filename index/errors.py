@@ -25,3 +25,12 @@ class IndexStale(PolicyIndexError):
 
 class EmbeddingError(PolicyIndexError):
     """The embedding model cannot be found or loaded."""
+
+
+class UnknownName(PolicyIndexError):
+    """A city, province, document or clause asked for that the index does not hold; `parameter` is the
+    name of the option or query parameter that gave it (city, province, doc, clause_id, cities)."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter

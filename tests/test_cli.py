@@ -57,3 +57,22 @@ def test_compare_exports_open_as_tables(built_index, tmp_path, capsys):
     sheet = load_workbook(out).active
     assert sheet.max_row == len(rows)
     assert main(["compare", "孵化器", "--format", "xlsx", *_index_args(built_index)]) == 2
+
+
+def test_unknown_city_or_document_is_an_error_not_an_empty_list(built_index, capsys):
+    assert main(["search", "孵化器", "--city", "保定", "--json", *_index_args(built_index)]) == 1
+    err = capsys.readouterr().err
+    assert "city 保定: no document of that place" in err and "沧州" in err
+    assert main(["ask", "孵化器补贴", "--doc", "no-such-doc", *_index_args(built_index)]) == 1
+    assert "doc no-such-doc" in capsys.readouterr().err
+
+
+def test_documents_lists_the_library(built_index, capsys):
+    assert main(["documents", "--json", *_index_args(built_index)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed["documents"]) == 5
+    by_city = {d["city"]: d for d in listed["documents"]}
+    assert by_city["连云港"]["doc_number"] == "连政办发〔2018〕138号" and by_city["连云港"]["clauses"] > 10
+    assert main(["documents", "连云港", *_index_args(built_index)]) == 0
+    out = capsys.readouterr().out
+    assert "连云港市推进科技与产业融合加快科技成果转化实施方案" in out and "1 份文件" in out
