@@ -558,8 +558,12 @@ def _compare_table(rows) -> None:
     """One line per city and document: its targets and its support, each figure with what it counts."""
     from index.compare import summary_cells
 
-    st.dataframe([summary_cells(r) for r in rows], hide_index=True, width="stretch",
-                 column_order=["城市", "目标", "支持", "其他", "文件", "条款", "出处"],
+    cells = [summary_cells(r) for r in rows]
+    # Figure columns no row fills go last: otherwise they push the document and its clauses out of view.
+    figures = [c for c in ("目标", "支持", "其他") if any(row[c] for row in cells)]
+    empty = [c for c in ("目标", "支持", "其他") if c not in figures]
+    st.dataframe(cells, hide_index=True, width="stretch",
+                 column_order=["城市", *figures, "文件", "条款", "出处", *empty],
                  column_config={"城市": st.column_config.TextColumn(width="small", pinned=True),
                                 "目标": st.column_config.TextColumn(width="large"),
                                 "支持": st.column_config.TextColumn(width="medium"),

@@ -9,7 +9,8 @@ and the model are loaded), and the first answer rendered (a short answer, or 未
 clauses), the question asked --think seconds after the page is ready (0 by default, the worst case);
 then a second session asking --second (warm), the server's resident memory and the load average. With
 --shots, full-page screenshots of the answer, of 其他城市的类似措施 opened on the first card, of 跨城市比较
-for --topic and of 文档库 go to that folder (for looking at, not committed).
+for --topic, of 文档库 and of the sidebar's city list searched for 浙江 go to that folder (for looking at, not
+committed).
 """
 
 from __future__ import annotations
@@ -99,6 +100,12 @@ def screenshots(page, shots: Path, topic: str) -> None:
     page.get_by_text("份文件").first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_timeout(1500)
     full_shot(page, shots / "app-library.png")
+    cities = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="城市")
+    cities.click()
+    page.keyboard.type("浙江")                   # typing searches the 省份｜城市 labels
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(shots / "app-city-filter.png"))
+    print(f"  screenshot {shots / 'app-city-filter.png'}", flush=True)
 
 
 def main() -> None:
