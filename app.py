@@ -354,20 +354,21 @@ def sidebar_filters(searcher: Searcher) -> SearchFilters:
     st.sidebar.header("筛选")
     st.sidebar.caption("作用于「提问」的检索结果")
     # The province narrows the cities and files offered; each list can be typed into to find a name.
+    # No "Select all" entry: Streamlit words it in English, and no filter is the same as all.
     per_province = Counter(d.province for d in docs if d.province)
     provinces = st.sidebar.multiselect("省份", sorted(per_province), key="f_provinces", placeholder="全部省份",
-                                       format_func=lambda p: f"{p}（{per_province[p]}）")
+                                       format_func=lambda p: f"{p}（{per_province[p]}）", select_all=False)
     in_reach = [d for d in docs if not provinces or d.province in provinces]
     display = city_labels(in_reach)
     per_city = Counter(d.city for d in in_reach if d.city)
     cities = st.sidebar.multiselect("城市", sorted(display, key=lambda c: display[c]),
                                     format_func=lambda c: f"{display[c]}（{per_city[c]}）",
-                                    key="f_cities", placeholder="全部城市（可输入省份或城市查找）",
+                                    key="f_cities", placeholder="全部城市（可输入省份或城市查找）", select_all=False,
                                     help="省级法规属于其省份：用“省份”筛选" if len(per_province) > 1 else None)
     in_reach = [d for d in in_reach if not cities or d.city in cities]
     titles = {d.doc_id: f"{d.city_display}｜{d.title}" for d in in_reach}
     doc_ids = st.sidebar.multiselect("文件", sorted(titles, key=titles.get), format_func=titles.get, key="f_docs",
-                                     placeholder=f"全部文件（{len(titles)} 份，可输入标题查找）")
+                                     placeholder=f"全部文件（{len(titles)} 份，可输入标题查找）", select_all=False)
     years = sorted({int(d.date[:4]) for d in docs if d.date})
     year_from = year_to = None
     if len(years) > 1:
@@ -510,7 +511,8 @@ def compare_tab(searcher: Searcher) -> None:
         left, right, go = st.columns([3, 3, 1], vertical_alignment="bottom")
         topic = left.text_input("比较主题", key="topic", placeholder="例如：科技企业孵化器、引进外国专家")
         cities = right.multiselect("城市", sorted(display, key=display.get), format_func=display.get,
-                                   key="compare_cities", placeholder="全部城市（可输入省份或城市查找）")
+                                   key="compare_cities", placeholder="全部城市（可输入省份或城市查找）",
+                                   select_all=False)
         go.form_submit_button("比较", type="primary", width="stretch")
     topic = (topic or "").strip()
     if not topic:
@@ -608,7 +610,7 @@ def library_tab(searcher: Searcher, where: Paths) -> None:
     query_col, type_col, sort_col = st.columns([4, 3, 2], vertical_alignment="bottom")
     query = query_col.text_input("查找文件", key="library_query", placeholder="标题、城市、类型或年份，空格分隔多个词")
     chosen = type_col.multiselect("类型", [t for t, _ in types.most_common()], key="library_types",
-                                  format_func=lambda t: f"{t}（{types[t]}）", placeholder="全部类型")
+                                  format_func=lambda t: f"{t}（{types[t]}）", placeholder="全部类型", select_all=False)
     sort = sort_col.selectbox("排序", list(SORT_NAMES), format_func=SORT_NAMES.get, key="library_sort")
     year_col, page_col = st.columns([7, 2], vertical_alignment="bottom")
     year_from = year_to = None
