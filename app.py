@@ -13,14 +13,16 @@ import logging
 import os
 import re
 import tempfile
+import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
 
 from index.errors import EmbeddingError, IndexCorrupt, IndexMismatch, IndexMissing, IndexStale, PolicyIndexError
 from index.library import find_documents
+from index.places import PlaceGroup, first_places, group_by_place
 from index.qa import answerer_for
 from index.search import Hit, Searcher, SearchFilters
 from ingest.loaders import max_file_bytes
@@ -34,7 +36,9 @@ EXAMPLES = [
     "各市在建设技术市场方面有什么举措？",
 ]
 RESULTS = 8          # clauses listed under an answer
-SIMILAR = 2          # analogous clauses shown per other city
+SIMILAR = 2          # analogous clauses shown per other place
+SIMILAR_PLACES = 4   # places shown at once in 其他城市的类似措施; the others behind 更多
+SIMILAR_DEPTH = 40   # analogous clauses looked up: up to 20 places at 2 each (the regs corpus has 29 places)
 
 CSS = """<style>
 .pq-head{font-weight:600;font-size:0.95rem;line-height:1.45;color:#1f2937}
@@ -166,6 +170,35 @@ def get_searcher(where: Paths) -> Searcher:
     return load_searcher(str(where.index), str(where.corpus), index_version(where.index))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def warm_up(index_dir: str, corpus_dir: str, version: int | None) -> threading.Thread:
+    """One call of each operation in the background as soon as an index is loaded (index.api.warm_up, as
+    the HTTP server does before it listens): the first answer on an index computes word facts of every
+    clause (12-30 s at 10,000 clauses on 2 busy cores), which the page then spends while the reader types."""
+    searcher = load_searcher(index_dir, corpus_dir, version)
+
+    def run() -> None:
+        from index.api import warm_up as fill_caches
+
+        try:
+            fill_caches(searcher)
+        except Exception:  # the reader's own question will meet the same error and show it
+            logging.getLogger("policyqa.app").exception("warm-up failed")
+
+    # Not a daemon: a process leaving while it is inside torch aborts ("terminate called ...").
+    thread = threading.Thread(target=run, name="policyqa-warm-up", daemon=False)
+    thread.start()
+    return thread
+
+
+def wait_for_warm_up(where: Paths) -> None:
+    """Before answering: let the warm-up finish (a question asked at once would do the same work again)."""
+    thread = warm_up(str(where.index), str(where.corpus), index_version(where.index))
+    if thread.is_alive():
+        with st.spinner("正在准备问答（仅第一次：文件较多时需十几秒）…"):
+            thread.join()
+
+
 def memo(name: str, key: tuple, compute):
     """The last result of `compute` for this session, recomputed only when `key` changes (reruns are free)."""
     slot = st.session_state.setdefault("_memo", {})
@@ -269,19 +302,30 @@ def similar_expander(searcher: Searcher, hit: Hit, key: str, question: str = "")
     with box:
         if not box.open:
             return
-        from index.similar import focus_of, similar_by_city
+        from index.similar import focus_of, similar
 
         focus = memo(f"focus-{key}", (id(searcher), hit.clause.clause_id, question),
                       lambda: focus_of(searcher, hit.clause, question)) if question else None
         if focus:
             st.caption(f"按本条中的“{focus}”查找")
-        groups = similar_by_city(searcher, clause_id=hit.clause.clause_id, text=focus, k=8, per_city=SIMILAR)
-        if not groups:
+        hits = similar(searcher, clause_id=hit.clause.clause_id, text=focus, k=SIMILAR_DEPTH, per_city=SIMILAR)
+        if not hits:
             st.caption("其他城市的文件中没有找到类似条款。")
-        for city, hits in groups.items():
-            st.markdown(f"**{city}**")
-            for other in hits:
-                small_card(other)
+        groups = group_by_place(hits)
+        for group in groups[:SIMILAR_PLACES]:
+            place_cards(group)
+        if len(groups) > SIMILAR_PLACES:
+            others = groups[SIMILAR_PLACES:]
+            names = "、".join(g.label for g in others[:3]) + ("…" if len(others) > 3 else "")
+            with st.expander(f"更多（还有 {len(others)} 个地方：{names}）", key=f"sim-more-{key}"):
+                for group in groups[SIMILAR_PLACES:]:
+                    place_cards(group)
+
+
+def place_cards(group: PlaceGroup) -> None:
+    st.markdown(f"**{group.label}**")
+    for other in group.hits:
+        small_card(other)
 
 
 def small_card(hit: Hit) -> None:
@@ -294,20 +338,37 @@ def small_card(hit: Hit) -> None:
 
 # -- sidebar filters -------------------------------------------------------------------------------
 
+def city_labels(docs) -> dict[str, str]:
+    """City -> its label, grouped by province: 河北｜沧州市 (a city that is its own province: 上海市). A
+    county's document is filed under its city, which the city filter matches."""
+    labels = {}
+    for d in docs:
+        if d.city:
+            name = replace(d, level="city").city_display
+            labels[d.city] = f"{d.province}｜{name}" if d.province and d.province != d.city else name
+    return labels
+
+
 def sidebar_filters(searcher: Searcher) -> SearchFilters:
     docs = searcher.documents
     st.sidebar.header("筛选")
     st.sidebar.caption("作用于「提问」的检索结果")
-    # Grouped by province, labelled with it: typing 河北 in the box lists that province's cities.
-    display = {d.city: f"{d.province}｜{d.city_display}" if d.province and d.province != d.city else d.city_display
-               for d in docs if d.city}
-    cities = st.sidebar.multiselect("城市", sorted(display, key=lambda c: display[c]), format_func=display.get,
-                                    key="f_cities", placeholder="全部城市（可输入省份或城市查找）")
-    provinces = st.sidebar.multiselect("省份", sorted({d.province for d in docs if d.province}), key="f_provinces",
-                                       placeholder="全部省份")
-    titles = {d.doc_id: f"{d.city_display}｜{d.title}" for d in docs}
-    doc_ids = st.sidebar.multiselect("文件", list(titles), format_func=titles.get, key="f_docs",
-                                     placeholder="全部文件")
+    # The province narrows the cities and files offered; each list can be typed into to find a name.
+    # No "Select all" entry: Streamlit words it in English, and no filter is the same as all.
+    per_province = Counter(d.province for d in docs if d.province)
+    provinces = st.sidebar.multiselect("省份", sorted(per_province), key="f_provinces", placeholder="全部省份",
+                                       format_func=lambda p: f"{p}（{per_province[p]}）", select_all=False)
+    in_reach = [d for d in docs if not provinces or d.province in provinces]
+    display = city_labels(in_reach)
+    per_city = Counter(d.city for d in in_reach if d.city)
+    cities = st.sidebar.multiselect("城市", sorted(display, key=lambda c: display[c]),
+                                    format_func=lambda c: f"{display[c]}（{per_city[c]}）",
+                                    key="f_cities", placeholder="全部城市（可输入省份或城市查找）", select_all=False,
+                                    help="省级法规属于其省份：用“省份”筛选" if len(per_province) > 1 else None)
+    in_reach = [d for d in in_reach if not cities or d.city in cities]
+    titles = {d.doc_id: f"{d.city_display}｜{d.title}" for d in in_reach}
+    doc_ids = st.sidebar.multiselect("文件", sorted(titles, key=titles.get), format_func=titles.get, key="f_docs",
+                                     placeholder=f"全部文件（{len(titles)} 份，可输入标题查找）", select_all=False)
     years = sorted({int(d.date[:4]) for d in docs if d.date})
     year_from = year_to = None
     if len(years) > 1:
@@ -348,7 +409,7 @@ def without(question: str, removed: list[tuple[str, str]]) -> str:
     return re.sub(r"^[\s，,、的]+", "", question).strip()
 
 
-def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
+def ask_tab(searcher: Searcher, filters: SearchFilters, where: Paths) -> None:
     st.text_input("问题", key="question", placeholder="输入问题，例如：沧州如何吸引外国专家？按回车提问",
                   label_visibility="collapsed", icon=":material/search:")
     st.pills("示例问题", EXAMPLES, key="example", on_change=_use_example, label_visibility="collapsed")
@@ -357,6 +418,7 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
         st.caption("输入问题后按回车，或点上面的示例问题。左侧可按城市、省份、文件和发文年份筛选。")
         return
 
+    wait_for_warm_up(where)
     version = id(searcher)
     result = memo("search", (version, question, filters),
                   lambda: answerer_for(searcher).search(question, k=RESULTS, filters=filters))
@@ -390,16 +452,14 @@ def ask_tab(searcher: Searcher, filters: SearchFilters) -> None:
     if not rest:
         return
     rest = rest[:RESULTS]
-    places = {h.document.city_display for h in rest}
+    places = {h.document.place for h in rest}
     if result.understood and not (result.understood.cities or result.understood.provinces or filters.cities) \
             and len(places) > 1:
         # Asked of no place and answered by several: what each city says, city by city, best city first.
         st.markdown(f"##### 各地的相关条款（{len(places)} 个地方）")
-        from index.similar import group_by_city
-
-        for city, hits in group_by_city(rest).items():
-            st.markdown(f"**{html.escape(city or '其他')}**")
-            for hit in hits:
+        for group in group_by_place(rest):
+            st.markdown(f"**{html.escape(group.label)}**")
+            for hit in group.hits:
                 hit_card(searcher, hit, key=f"r-{hit.clause.clause_id}", question=asked)
         return
     st.markdown("##### 相关条款")
@@ -438,15 +498,21 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
 
 # -- 跨城市比较 -------------------------------------------------------------------------------------
 
+COMPARE_PLACES = 6    # places whose rows are shown at once; the others behind 更多城市
+COMPARE_DEPTH = 200   # clauses searched for a topic: a few long regulations fill compare's default 40. On the
+                      # regs corpus (29 places) places reached at 40 -> 200: 科技成果转化 4 -> 10, 技术市场 4 -> 11,
+                      # 知识产权保护 10 -> 14, 科技企业孵化器 11 -> 16; under 0.1 s either way
+
 def compare_tab(searcher: Searcher) -> None:
     from index.compare import compare, rows_to_csv_bytes, rows_to_xlsx
 
-    display = {d.city: d.city_display for d in searcher.documents if d.city}
+    display = city_labels(searcher.documents)
     with st.form("compare-form", border=False):
         left, right, go = st.columns([3, 3, 1], vertical_alignment="bottom")
         topic = left.text_input("比较主题", key="topic", placeholder="例如：科技企业孵化器、引进外国专家")
-        cities = right.multiselect("城市", sorted(display), format_func=display.get, key="compare_cities",
-                                   placeholder="全部城市")
+        cities = right.multiselect("城市", sorted(display, key=display.get), format_func=display.get,
+                                   key="compare_cities", placeholder="全部城市（可输入省份或城市查找）",
+                                   select_all=False)
         go.form_submit_button("比较", type="primary", width="stretch")
     topic = (topic or "").strip()
     if not topic:
@@ -454,34 +520,52 @@ def compare_tab(searcher: Searcher) -> None:
                    "可下载为 CSV 或 Excel。")
         return
     rows = memo("compare", (id(searcher), topic, tuple(cities)),
-                lambda: compare(searcher, topic, cities=list(cities) or None))
+                lambda: compare(searcher, topic, cities=list(cities) or None, depth=COMPARE_DEPTH))
     if not rows:
         st.info("各城市的文件中都没有找到与该主题相关的条款：换个说法再试。")
         return
-    best = [r for r in rows if r.matched or cities] or rows[:1]
-    rest = [r for r in rows if r not in best]
+    # Best places first: the best document of each of the first few places that take the measure, then
+    # behind 更多城市 the other documents and places that take it and the nearest clauses of those that do
+    # not; the rows of cities chosen by name are all shown.
+    matched = [r for r in rows if r.matched or cities] or rows[:1]
+    best, more = (matched, []) if cities else first_places(matched, _row_place, COMPARE_PLACES, per_place=1)
+    rest = more + [r for r in rows if all(r is not m for m in matched)]
+    if more:
+        st.caption(f"{len({_row_place(r) for r in matched})} 个地方的 {len(matched)} 个文件有相关条款：先列出最相关的 "
+                   f"{len(best)} 个地方，每地一个文件；其余见下方“更多城市”，下载的文件包含全部。")
     _compare_table(best)
     with st.container(horizontal=True, gap="small"):
-        st.download_button("下载 CSV", rows_to_csv_bytes(rows), file_name=f"比较_{topic}.csv",
+        st.download_button("下载 CSV", rows_to_csv_bytes(best + rest), file_name=f"比较_{topic}.csv",
                            mime="text/csv", icon=":material/download:", key="dl-csv")
-        st.download_button("下载 Excel", rows_to_xlsx(rows), file_name=f"比较_{topic}.xlsx",
+        st.download_button("下载 Excel", rows_to_xlsx(best + rest), file_name=f"比较_{topic}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/download:", key="dl-xlsx")
     for i, row in enumerate(best):
         _compare_row(searcher, row, i)
     if rest:
-        with st.expander(f"更多城市（{len(rest)} 个文件，与主题相关度较低）", key="compare-more"):
+        places = len({_row_place(r) for r in rest} - {_row_place(r) for r in best})
+        where = f"还有 {places} 个地方、{len(rest)} 个文件" if places else f"{len(rest)} 个文件"
+        label = f"更多城市（{where}，" + ("相关度依次降低）" if more else "与主题相关度较低）")
+        with st.expander(label, key="compare-more"):
             _compare_table(rest)
             for i, row in enumerate(rest, start=len(best)):
                 _compare_row(searcher, row, i, nested=True)
+
+
+def _row_place(row) -> str:
+    return row.hits[0].document.place
 
 
 def _compare_table(rows) -> None:
     """One line per city and document: its targets and its support, each figure with what it counts."""
     from index.compare import summary_cells
 
-    st.dataframe([summary_cells(r) for r in rows], hide_index=True, width="stretch",
-                 column_order=["城市", "目标", "支持", "其他", "文件", "条款", "出处"],
+    cells = [summary_cells(r) for r in rows]
+    # Figure columns no row fills go last: otherwise they push the document and its clauses out of view.
+    figures = [c for c in ("目标", "支持", "其他") if any(row[c] for row in cells)]
+    empty = [c for c in ("目标", "支持", "其他") if c not in figures]
+    st.dataframe(cells, hide_index=True, width="stretch",
+                 column_order=["城市", *figures, "文件", "条款", "出处", *empty],
                  column_config={"城市": st.column_config.TextColumn(width="small", pinned=True),
                                 "目标": st.column_config.TextColumn(width="large"),
                                 "支持": st.column_config.TextColumn(width="medium"),
@@ -515,13 +599,33 @@ def _compare_row(searcher: Searcher, row, i: int, nested: bool = False) -> None:
 LIBRARY_PAGE = 50     # documents per page of 文档库
 
 
+SORT_NAMES = {"place": "省份、城市", "date": "日期（新→旧）", "date-oldest": "日期（旧→新）", "title": "标题",
+              "type": "类型"}
+
+
 def library_tab(searcher: Searcher, where: Paths) -> None:
-    query = st.text_input("查找文件", key="library_query", placeholder="标题、城市、类型或年份，空格分隔多个词")
-    found = find_documents(searcher, query)
+    docs = searcher.documents
+    types = Counter(d.doc_type for d in docs if d.doc_type)
+    years = sorted({int(d.date[:4]) for d in docs if d.date})
+    query_col, type_col, sort_col = st.columns([4, 3, 2], vertical_alignment="bottom")
+    query = query_col.text_input("查找文件", key="library_query", placeholder="标题、城市、类型或年份，空格分隔多个词")
+    chosen = type_col.multiselect("类型", [t for t, _ in types.most_common()], key="library_types",
+                                  format_func=lambda t: f"{t}（{types[t]}）", placeholder="全部类型", select_all=False)
+    sort = sort_col.selectbox("排序", list(SORT_NAMES), format_func=SORT_NAMES.get, key="library_sort")
+    year_col, page_col = st.columns([7, 2], vertical_alignment="bottom")
+    year_from = year_to = None
+    if len(years) > 1:
+        low, high = year_col.slider("发文年份", years[0], years[-1], (years[0], years[-1]), key="library_years")
+        year_from, year_to = (low, high) if (low, high) != (years[0], years[-1]) else (None, None)
+    found = find_documents(searcher, query, types=chosen, year_from=year_from, year_to=year_to, sort=sort)
     pages = max(1, -(-len(found) // LIBRARY_PAGE))
-    page = int(st.number_input(f"第几页（共 {pages} 页）", 1, pages, 1, key="library_page")) if pages > 1 else 1
+    page = 1
+    if pages > 1:      # out of range after a narrower filter, Streamlit puts it back to 1
+        page = min(int(page_col.number_input(f"第几页（共 {pages} 页）", 1, pages, 1, key="library_page")), pages)
     docs = found[(page - 1) * LIBRARY_PAGE:page * LIBRARY_PAGE]
-    st.caption(f"{len(found)} 份文件" + (f"，第 {page}/{pages} 页" if pages > 1 else "") + "；点列名排序。")
+    undated = "（未注明日期的文件不在其中）" if year_from or year_to else ""
+    st.caption(f"{len(found)} 份文件" + (f"，第 {page}/{pages} 页" if pages > 1 else "") + f"{undated}；"
+               "点列名可在本页内排序。")
     counts = Counter(c.doc_id for c in searcher.clauses)
     st.dataframe(
         [{"城市": d.city_display, "标题": d.title, "状态": library_status(searcher, d.doc_id),
@@ -668,6 +772,7 @@ def page(where: Paths) -> None:
         st.markdown("### PolicyQA 政策问答")
         st.error(user_message(exc))
         return
+    warm_up(str(where.index), str(where.corpus), index_version(where.index))
     st.markdown("### PolicyQA 政策问答")
     st.caption(corpus_summary(searcher))
     if searcher.stale:
@@ -675,7 +780,7 @@ def page(where: Paths) -> None:
     filters = sidebar_filters(searcher)
     ask, comp, library = st.tabs(["提问", "跨城市比较", "文档库"])
     with ask:
-        ask_tab(searcher, filters)
+        ask_tab(searcher, filters, where)
     with comp:
         compare_tab(searcher)
     with library:

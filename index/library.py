@@ -12,17 +12,41 @@ from index.search import Searcher, SearchFilters
 from ingest.model import Document
 from ingest.normalize import normalize
 
+# The orders a library can be listed in (the app's 排序), each a key of documents; a document without a
+# date (or type) goes last in every order by it.
+SORTS = {
+    "place": lambda d: (d.province or "", d.city or "", d.date or ""),     # a province's own rules first
+    "date": lambda d: (not d.date, _reverse(d.date or ""), d.title),          # newest first
+    "date-oldest": lambda d: (not d.date, d.date or "", d.title),
+    "title": lambda d: (d.title, d.date or ""),
+    "type": lambda d: (not d.doc_type, d.doc_type or "", d.province or "", d.city or "", d.date or ""),
+}
 
-def find_documents(searcher: Searcher, query: str = "") -> list[Document]:
+
+def find_documents(searcher: Searcher, query: str = "", types: Sequence[str] = (), year_from: int | None = None,
+                   year_to: int | None = None, sort: str = "place") -> list[Document]:
     """The documents whose title, place, type, date or issuer hold every word of query (space-separated),
-    by province, city, date; all of them for an empty query."""
+    of one of `types` (all for none) and dated within the years given (a bound excludes undated
+    documents), in the order `sort` names (SORTS: by province, place and date unless told)."""
+    if sort not in SORTS:
+        raise ValueError(f"sort {sort}: unknown order; use one of {', '.join(SORTS)}")
     words = [normalize(w) for w in query.split()]
-    docs = sorted(searcher.documents, key=lambda d: (d.province or "", d.city or "", d.date or ""))
+    docs = sorted(searcher.documents, key=SORTS[sort])
+    if types:
+        docs = [d for d in docs if d.doc_type in types]
+    if year_from is not None or year_to is not None:
+        docs = [d for d in docs if d.date and (year_from is None or int(d.date[:4]) >= year_from)
+                and (year_to is None or int(d.date[:4]) <= year_to)]
     if not words:
         return docs
     about = {d.doc_id: normalize(" ".join([d.title, d.city_display, d.province or "", d.doc_type or "",
                                            d.date or "", d.issuer or ""])) for d in docs}
     return [d for d in docs if all(w in about[d.doc_id] for w in words)]
+
+
+def _reverse(text: str) -> tuple[int, ...]:
+    """A key that sorts strings in reverse (ISO dates newest first) inside an ascending sort."""
+    return tuple(-ord(c) for c in text)
 
 
 

@@ -362,3 +362,43 @@ def test_a_question_of_no_place_answered_by_several_lists_them_city_by_city(app)
     header = next(m.value for m in app.markdown if m.value.startswith("##### 各地的相关条款"))
     cities = [m.value.strip("*") for m in app.markdown if m.value.startswith("**") and m.value.endswith("市**")]
     assert f"（{len(cities)} 个地方）" in header and len(cities) == len(set(cities)) >= 2
+
+
+def library_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "条款数" in d.value.columns)
+
+
+def test_library_sorts_and_filters_by_type_and_year(app):
+    app.selectbox(key="library_sort").select("date").run()
+    dates = list(library_table(app)["日期"])
+    assert dates == sorted(dates, reverse=True) and len(dates) == 5
+    app.selectbox(key="library_sort").select("title").run()
+    titles = list(library_table(app)["标题"])
+    assert titles == sorted(titles)
+    app.multiselect(key="library_types").set_value(["实施方案"]).run()
+    table = library_table(app)
+    assert set(table["类型"]) == {"实施方案"} and set(table["城市"]) == {"沧州市", "连云港市"}
+    app.multiselect(key="library_types").set_value([]).run()
+    app.slider(key="library_years").set_value((2018, 2018)).run()
+    assert not app.exception
+    dates = list(library_table(app)["日期"])
+    assert len(dates) == 3 and all(d.startswith("2018") for d in dates)
+    assert any(c.value.startswith("3 份文件") for c in app.caption)
+
+
+def test_a_province_narrows_the_cities_and_files_offered(app):
+    assert len(app.sidebar.multiselect(key="f_cities").options) == 4
+    app.sidebar.multiselect(key="f_provinces").set_value(["江苏"]).run()
+    assert list(app.sidebar.multiselect(key="f_cities").options) == ["江苏｜连云港市（1）"]   # as shown
+    assert list(app.sidebar.multiselect(key="f_docs").options) == ["连云港市｜连云港市推进科技与产业融合加快科技成果转化实施方案"]
+
+
+def test_comparison_shows_one_document_per_place_first_and_keeps_every_row_in_the_download(app, served):
+    compare_topic(app, "科技成果转化")
+    table = app.dataframe[0].value
+    assert len(table) == len(set(table["城市"])) >= 2, "the best document of each place, best place first"
+    more = next(e for e in app.expander if e.label.startswith("更多城市")).dataframe[0].value
+    rows = list(csv.reader(io.StringIO(served["比较_科技成果转化.csv"].decode("utf-8-sig"))))
+    documents = [(r[0], r[2]) for r in rows[1:] if r[3] == "条款"]
+    shown = list(zip(table["城市"], table["文件"], strict=True)) + list(zip(more["城市"], more["文件"], strict=True))
+    assert documents == shown
