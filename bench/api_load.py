@@ -19,7 +19,6 @@ import json
 import os
 import queue
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import load, row, section, verdict  # noqa: E402
+from bench.common import free_port, load, row, section, stop, verdict  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "gold" / "seeds" / "questions.jsonl"
 READY_SECONDS = 240
@@ -75,11 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if failed else 0
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -104,12 +99,6 @@ def loopback(url: str) -> tuple[str, int]:
     if not (host == "localhost" or host == "::1" or host.startswith("127.")):
         raise SystemExit(f"error: --url {url}: only a server on this machine (127.0.0.1, localhost, ::1)")
     return host, parts.port or 80
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(index: Path, corpus: Path, port: int) -> tuple[subprocess.Popen, float]:

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import free_port, load, process_rss_mb, stop, wait_until_up  # noqa: E402
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -34,36 +35,11 @@ ANSWERED = ".pq-answer, [data-testid=stAlert]:has-text('未找到')"   # an answ
 TIMEOUT_MS = 300_000
 
 
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"streamlit not healthy after {timeout:.0f} s; its log: {log}")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    try:
+        wait_until_up(f"{url}/_stcore/health", proc, log, timeout)
+    except RuntimeError as exc:
+        sys.exit(f"streamlit: {exc}")
 
 
 def ask(page, question: str) -> None:
@@ -163,17 +139,12 @@ def main() -> None:
             ask(warm, args.second)
             print(f"  a second session: page ready {warm_ready:.1f} s, answer {time.monotonic() - began:.1f} s "
                   f"(warm)   {load()}", flush=True)
-            print(f"  server RSS     {rss_mb(proc.pid):6.0f} MB", flush=True)
+            print(f"  server RSS     {process_rss_mb(proc.pid):6.0f} MB", flush=True)
             if args.shots:
                 screenshots(page, args.shots, args.topic)
         finally:
             browser.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, timeout=10)
 
 
 if __name__ == "__main__":

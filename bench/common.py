@@ -64,3 +64,53 @@ def rss_mb() -> float:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (ru_maxrss is in KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- servers started by a benchmark or a test (policyqa serve, streamlit run) ----------------------------
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc, log, timeout: float) -> None:
+    """Poll url until it answers 200; RuntimeError (with the end of the server's log) when the process
+    exits first or timeout seconds pass."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"no answer on {url} after {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop(proc, timeout: float = 15) -> None:
+    """Terminate a server process, killing it when it does not stop within timeout seconds."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def process_rss_mb(pid: int) -> float:
+    """Resident memory of another process (VmRSS), in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")

@@ -9,7 +9,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,18 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import free_port, stop, wait_until_up
 from index import service
 from index.cli import main
 from index.search import SearchFilters
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_SECONDS = 180          # model load and warm-up; slow when the machine is busy
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(base: str, path: str, **params) -> tuple[int, dict]:
@@ -46,7 +40,7 @@ def get(base: str, path: str, **params) -> tuple[int, dict]:
 def server(built_index, tmp_path_factory):
     """Base URL of a `policyqa serve` process on the session index; stopped after the module."""
     corpus, index = built_index
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_WAIT_POLICY": "PASSIVE"}
     with log.open("wb") as out:
@@ -55,25 +49,13 @@ def server(built_index, tmp_path_factory):
                                 stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + READY_SECONDS
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{base}/openapi.json", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"no answer on {base} after {READY_SECONDS} s:\n{log.read_text(errors='replace')}")
-                time.sleep(0.5)
+        try:
+            wait_until_up(f"{base}/openapi.json", proc, log, READY_SECONDS)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def test_search_returns_the_clause_with_its_citation(server):

@@ -9,15 +9,15 @@ and warm: a second session), and the server's resident memory.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from bench.common import free_port, process_rss_mb, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -28,31 +28,11 @@ QUESTION = "沧州2025年科技型中小企业数量目标是多少？"
 PLACEHOLDER = "输入问题，例如：沧州如何吸引外国专家？按回车提问"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    try:
+        wait_until_up(f"{url}/_stcore/health", proc, log, timeout)
+    except RuntimeError as exc:
+        pytest.fail(f"streamlit: {exc}")
 
 
 def serve(corpus: Path, index: Path, log: Path):
@@ -71,12 +51,7 @@ def serve(corpus: Path, index: Path, log: Path):
         wait_healthy(url, proc, log)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +137,7 @@ def test_question_in_a_real_browser(server, capsys):
             page.screenshot(path=str(OUT / "browser-document.png"))
         finally:
             browser.close()
-    memory = rss_mb(proc.pid)
+    memory = process_rss_mb(proc.pid)
     with capsys.disabled():
         print(f"\nbrowser: first answer cold {cold:.1f} s (page ready {cold_load:.1f} s), "
               f"warm {warm:.1f} s (page ready {warm_load:.1f} s); server RSS {memory:.0f} MB; screenshot {shot}")
