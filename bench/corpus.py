@@ -93,7 +93,7 @@ def bench_build(work: Path) -> tuple[Path, TimedEmbedder, dict[str, float]]:
 
 def _build_stages(corpus: Path) -> None:
     """Where a rebuild's time goes besides encoding: each stage run on its own."""
-    ingest_s, (results, _) = timed(ingest_corpus, corpus)
+    ingest_s, (results, _, _) = timed(ingest_corpus, corpus)
     documents = [r.document for r in results]
     clauses = [c for r in results for c in r.clauses]
     by_doc = {d.doc_id: d for d in documents}

@@ -22,6 +22,7 @@ from index.embed import Embedder, EmbeddingCache, encode_with_cache, model_setti
 from index.errors import PolicyIndexError
 from index.store import FORMAT_VERSION, corpus_fingerprint, package_versions, read_manifest, write_atomically
 from ingest.model import Clause, Document, IngestError
+from ingest.normalize import normalize
 from ingest.pipeline import CATALOG, Ingested, corpus_files, ingest_file, load_catalog
 from ingest.sentences import sentences
 
@@ -66,10 +67,14 @@ def cache_dir_for(index_dir: Path) -> Path:
     return index_dir.with_name(index_dir.name + "-cache")
 
 
-def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str]]:
+def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str], dict[str, str]]:
+    """The documents of a corpus folder; one line per file left out, and the files left out because another
+    holds the same text (their path -> that file's, relative to the folder)."""
     catalog = load_catalog(corpus_dir)
     results, skipped = [], []
+    duplicates: dict[str, str] = {}
     seen: dict[str, Path] = {}
+    texts: dict[str, Path] = {}
     for path in corpus_files(corpus_dir):
         try:
             result = ingest_file(path, catalog)
@@ -80,9 +85,24 @@ def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str]]:
         if doc_id in seen:       # ids come from file names: the same name in two subfolders
             skipped.append(f"{path}: same document id as {seen[doc_id]}; rename one of the two files")
             continue
+        # The same document saved twice (two downloads, two formats) would answer every question twice.
+        text = _content_key(result)
+        if text and text in texts:
+            skipped.append(f"{path}: the same text as {texts[text]}; remove one of the two files")
+            duplicates[str(path.relative_to(corpus_dir))] = str(texts[text].relative_to(corpus_dir))
+            continue
         seen[doc_id] = path
+        texts[text] = path
         results.append(result)
-    return results, skipped
+    return results, skipped, duplicates
+
+
+def _content_key(result: Ingested) -> str:
+    """The document's clauses as matched (normalised): equal for one text under two names or formats."""
+    import hashlib
+
+    body = "\n".join(normalize(c.text) for c in result.clauses)
+    return hashlib.sha1(body.encode()).hexdigest() if body else ""
 
 
 def fingerprint_of(corpus_dir: Path) -> str:
@@ -99,7 +119,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise IngestError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
-    results, skipped = ingest_corpus(corpus_dir)
+    results, skipped, duplicates = ingest_corpus(corpus_dir)
     if not results:
         raise IngestError(f"no readable document in {corpus_dir}: add .txt, .html, .docx or .pdf files")
     embedder = embedder or Embedder(model_setting(model))
@@ -138,6 +158,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
             "units": len(units),
             "corpus_fingerprint": fingerprint,
             "skipped": skipped,
+            "duplicates": duplicates,
             "packages": package_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "files": files,

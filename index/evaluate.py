@@ -32,8 +32,13 @@ def first_relevant_rank(texts: list[str], gold: list[dict]) -> int | None:
 
 def places_by_file(searcher: Searcher) -> dict[str, str]:
     """A gold entry's file name -> its document's place: the city, or the province for a provincial
-    regulation (浙江省…条例), so that two documents of one place count as one place in coverage."""
-    return {Path(d.source).name: d.city or d.province or d.doc_id for d in searcher.documents}
+    regulation (浙江省…条例), so that two documents of one place count as one place in coverage; a file
+    left out as a duplicate is the place of the file that holds its text."""
+    places = {Path(d.source).name: d.city or d.province or d.doc_id for d in searcher.documents}
+    # A file the index left out because another holds the same text is that file's document.
+    for left_out, kept in searcher.manifest.get("duplicates", {}).items():
+        places.setdefault(Path(left_out).name, places.get(Path(kept).name, left_out))
+    return places
 
 
 def score_search(searcher: Searcher, questions: list[dict], mode: str = "hybrid", k: int = 10) -> dict:

@@ -19,7 +19,8 @@ from pathlib import Path
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, IndexStale
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 2           # 2: clauses carry their units (款/项/目), documents first_date and validity
+FORMAT_VERSION = 3           # 2: clauses carry their units (款/项/目), documents first_date and validity;
+                             # 3: a document whose text another file already holds is left out
 
 # Distribution names of what shapes the files on disk, recorded so a surprising index can be explained.
 _PACKAGES = {
