@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException
 
 from index import service
 from index.errors import IndexStale, UnknownName
+from index.library import SORTS
 from index.search import Searcher, SearchFilters
 
 ENDPOINTS = ("/search", "/ask", "/similar", "/compare", "/documents")
@@ -144,8 +145,15 @@ def create_app(searcher: Searcher) -> FastAPI:
                          "hold every word of it.")
     def documents(query: Annotated[str, Query(description="words, space-separated")] = "",
                   as_of: Annotated[str | None, Query(description="status on this day, YYYY-MM-DD")] = None,
+                  type: Annotated[list[str] | None, Query(description="only these types (repeat), e.g. 条例")] = None,
+                  year_from: Annotated[int | None, Query(description="dated in or after this year")] = None,
+                  year_to: Annotated[int | None, Query(description="dated in or before this year")] = None,
+                  sort: Annotated[str, Query(description=f"order: {', '.join(SORTS)}")] = "place",
                   ) -> JSONResponse:
-        return JSONResponse(service.documents(searcher, query, as_of=_day("as_of", as_of)))
+        if sort not in SORTS:
+            raise BadRequest(f"sort {sort}: unknown order; use one of {', '.join(SORTS)}")
+        return JSONResponse(service.documents(searcher, query, as_of=_day("as_of", as_of), types=type or (),
+                                              year_from=year_from, year_to=year_to, sort=sort))
 
     return app
 

@@ -271,7 +271,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_documents(args: argparse.Namespace) -> int:
     from index import service
 
-    listed = service.documents(_load_searcher(args), " ".join(args.words), as_of=args.as_of)
+    listed = service.documents(_load_searcher(args), " ".join(args.words), as_of=args.as_of, types=args.type or (),
+                               year_from=args.year_from, year_to=args.year_to, sort=args.sort)
     if args.json:
         print(json.dumps(listed, ensure_ascii=False))
         return 0
@@ -475,6 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("documents", help="the documents of the index, with their status and number of clauses")
     p.add_argument("words", nargs="*", help="only those whose title, place, type, date or issuer hold every word")
     p.add_argument("--json", action="store_true", help="one JSON object: {query, documents: [...]}")
+    p.add_argument("--type", action="append", help="only this type (repeatable), e.g. 条例")
+    p.add_argument("--year-from", type=int, help="documents dated in or after this year")
+    p.add_argument("--year-to", type=int, help="documents dated in or before this year")
+    p.add_argument("--sort", default="place",
+                   help="place (province, city, date; default), date (newest first), date-oldest, title or type")
     _index_options(p)
     _as_of_option(p)
     p.set_defaults(func=cmd_documents)

@@ -9,6 +9,7 @@ anything is searched: restricted to it, a search would find nothing and not say 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from index import compare as comparing
 from index.library import check_names, find_documents
@@ -43,14 +44,16 @@ def compare(searcher: Searcher, topic: str, cities: list[str] | None = None) -> 
     return comparing.rows_to_json(comparing.compare(searcher, topic, cities=cities), topic)
 
 
-def documents(searcher: Searcher, query: str = "", as_of: str | None = None) -> dict:
+def documents(searcher: Searcher, query: str = "", as_of: str | None = None, types: Sequence[str] = (),
+              year_from: int | None = None, year_to: int | None = None, sort: str = "place") -> dict:
     """{"query", "documents": [document, …]}: the documents whose title, place, type, date or issuer hold
-    every word of query (all for an empty one), by province, city and date, each with its status on as_of
-    (default today) and its number of clauses."""
+    every word of query (all for an empty one), of the types and years given, in the order `sort` names
+    (index.library.SORTS; by province, city and date unless told), each with its status on as_of (default
+    today) and its number of clauses. An unknown sort raises ValueError naming it."""
     counts = Counter(c.doc_id for c in searcher.clauses)
     return {"query": query, "documents": [
         {"doc_id": d.doc_id, "source": d.source, "title": d.title, "city": d.city, "province": d.province,
          "issuer": d.issuer, "doc_number": d.doc_number, "date": d.date, "doc_type": d.doc_type,
          "valid_from": d.valid_from, "valid_to": d.valid_to,
          **searcher.folding.standing(d.doc_id, as_of).to_json(), "clauses": counts[d.doc_id]}
-        for d in find_documents(searcher, query)]}
+        for d in find_documents(searcher, query, types, year_from, year_to, sort)]}

@@ -110,6 +110,7 @@ def test_every_endpoint_returns_the_clis_json_object(server, searcher, built_ind
     ("/similar", {"clause_id": "nope-0001"}, 404, "clause_id nope-0001"),
     ("/similar", {}, 422, "text or clause_id"),
     ("/compare", {"topic": "孵化器", "cities": "保定"}, 404, "cities 保定"),
+    ("/documents", {"sort": "size"}, 422, "sort size"),
     ("/nowhere", {}, 404, "/nowhere"),
 ])
 def test_errors_are_one_json_line_with_their_status(server, path, params, code, names):

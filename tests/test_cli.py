@@ -76,3 +76,9 @@ def test_documents_lists_the_library(built_index, capsys):
     assert main(["documents", "连云港", *_index_args(built_index)]) == 0
     out = capsys.readouterr().out
     assert "连云港市推进科技与产业融合加快科技成果转化实施方案" in out and "1 份文件" in out
+    # Newest first, and only those dated from 2020 on.
+    assert main(["documents", "--json", "--sort", "date", "--year-from", "2020", *_index_args(built_index)]) == 0
+    dates = [d["date"] for d in json.loads(capsys.readouterr().out)["documents"]]
+    assert dates and dates == sorted(dates, reverse=True) and all(d >= "2020" for d in dates) and len(dates) < 5
+    assert main(["documents", "--sort", "size", *_index_args(built_index)]) == 1
+    assert "sort size" in capsys.readouterr().err
