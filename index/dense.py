@@ -3,13 +3,13 @@
 Exact search (IndexFlatIP) below EXACT_BELOW rows, where brute force is a few milliseconds and can never
 miss; HNSW from there. Row i is item i; the mapping to clause ids lives outside this module.
 
-Measured on real sentence vectors (m3e-small, dim 512, bench/ann_real.py, 2 cores, load ~7): exact
-search at k=1000 (the Searcher's shortlist) p50 1.7 ms at 10k vectors, 16.6 ms at 29k; on a quiet
-machine exact costs ~14.5 ms at 100k (k=10). HNSW (M=32, efConstruction=80) at k=1000, where efSearch
-is lifted to 1000: recall@10 against exact 0.999 / 0.998 at 10k / 29k, p50 1.2 / 1.6 ms; build 3 / 10 s.
-Hence exact below 50,000 rows (~7 ms quiet by the 100k figure), HNSW above. EF_SEARCH only applies to
-calls with k below it (the product asks k >= 400): at k=10, recall@10 over the development questions
-0.995 / 0.982 at efSearch 256 (0.985 / 0.959 at 128; stored vectors as queries 1.000 from efSearch 32).
+Measured on real sentence vectors (m3e-small, dim 512, the 29k of bench/gold/regs, bench/ann_real.py,
+2 cores, load 4): exact search at k=1000 (the Searcher's shortlist) p50 2.1 ms at 10k vectors, 6.1 ms
+at 29k, linear in n: over 10 ms from ~48k. HNSW (M=32, efConstruction=80) at k=1000, where efSearch is
+lifted to 1000: recall@10 against exact 0.999 / 0.998 at 10k / 29k, p50 0.9 / 1.2 ms; build 0.7 / 2.7 s.
+Hence exact below 50,000 rows, HNSW above. EF_SEARCH only applies to calls with k below it (the product asks
+k >= 400): at k=10, recall@10 over the development questions 0.995 / 0.982 at efSearch 256 (0.985 / 0.959
+at 128; stored vectors as queries 1.000 from efSearch 32).
 """
 
 from __future__ import annotations
