@@ -39,7 +39,7 @@ from bench.common import load  # noqa: E402
 QUESTION_FILES = (ROOT / "bench" / "gold" / "regs" / "questions.jsonl",
                   ROOT / "bench" / "gold" / "seeds" / "questions.jsonl")
 NOT_DOCUMENTS = {"readme.md", "sources.md"}   # describe the folder they are in
-SECTIONS = ("cold", "query", "add", "kill")
+SECTIONS = ("cold", "query", "add", "kill", "stages")
 POLL_S = 2.0
 PROGRESS_EVERY_S = 60.0
 SUMMARY: list[tuple[str, str, str]] = []
@@ -354,12 +354,17 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
     keys = [text_key(u) for u in units]
     times["units + keys"] = time.perf_counter() - t
     t = time.perf_counter()
-    known = EmbeddingCache(cache).load(read_manifest(index_dir)["model"])
-    vectors = np.stack([known[k] for k in keys if k in known])
+    built = (index_dir / "manifest.json").is_file()
+    known = EmbeddingCache(cache).load(read_manifest(index_dir)["model"]) if built else {}
+    found = [known[k] for k in keys if k in known]
     times["cache load"] = time.perf_counter() - t
-    if len(vectors) < len(keys):
-        print(f"    ({len(keys) - len(vectors):,} of {len(keys):,} sentence keys not in the cache: the index embeds "
-              "other texts than index.build.embedding_units; stage figures are approximate)")
+    if len(found) < len(keys):
+        print(f"    ({len(keys) - len(found):,} of {len(keys):,} sentence keys not in the cache: the dense stage "
+              "indexes random unit vectors of dim 512 in their place)")
+        rng = np.random.default_rng(0)
+        found += list(rng.standard_normal((len(keys) - len(found), 512), dtype=np.float32))
+    vectors = np.stack(found)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     t = time.perf_counter()
     terms = lexical.mine_terms([d.text for d in documents])
     tokenizer = lexical.Tokenizer(terms, hmm=False)
@@ -369,7 +374,7 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
     times["BM25 index"] = time.perf_counter() - t
     t = time.perf_counter()
     dense = DenseIndex.build(vectors)
-    with tempfile.TemporaryDirectory(dir=index_dir.parent) as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         dense.save(Path(tmp) / "dense.faiss")
     times[f"dense index ({dense.kind}) + save"] = time.perf_counter() - t
     figure("rebuild stages, each alone", " / ".join(f"{v:.1f}" for v in times.values()) + " s")
@@ -432,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     if wrong:
         print(f"lawref_e2e: not a folder or section: {', '.join(wrong)}", file=sys.stderr)
         return 2
+    from index.build import cache_dir_for
+
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     corpus, index_dir, held_dir = out / "corpus", out / "index", out / "held-back"
@@ -453,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     if "add" in sections:
         section("3. One document added (the index's other sentences come from its cache)")
         bench_add(corpus, index_dir, held, out)
+    if "stages" in sections:
+        section("5. The stages of a rebuild with nothing new to embed, each alone (no model)")
+        rebuild_stages(corpus, index_dir, cache_dir_for(index_dir))
     if "kill" in sections:
         section("4. A build killed halfway (kill -9), then run again")
         bench_kill(corpus, out, total, args.kill_at)
