@@ -103,21 +103,35 @@ def questions() -> list[str]:
 
 
 # -- builds in a child process ------------------------------------------------------------------------------
-def cache_keys(folder: Path, seen: dict[Path, list[str]] | None = None) -> dict[Path, list[str]]:
-    """Keys of every cache file in folder (file -> keys); files already in `seen` are not read again."""
-    seen = dict(seen or {})
+File = tuple[Path, int, int]          # a cache file as written once: path, mtime in ns, size
+
+
+def cache_keys(folder: Path, seen: dict[File, list[str]] | None = None) -> dict[File, list[str]]:
+    """Keys of every cache file in folder, by file version (a name is re-used when shards are folded and
+    numbered again); versions already in `seen` are not read again, and files gone are dropped."""
+    out = {}
     for path in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
-        if path in seen or path.name.startswith("."):
+        if path.name.startswith("."):
             continue
         try:
+            info = path.stat()
+            version = (path, info.st_mtime_ns, info.st_size)
+            if seen and version in seen:
+                out[version] = seen[version]
+                continue
             with np.load(path, allow_pickle=False) as data:
-                seen[path] = data["keys"].tolist()
+                out[version] = data["keys"].tolist()
         except (OSError, ValueError, KeyError):
             continue                      # being replaced right now: read it at the next poll
-    return seen
+    return out
 
 
-def count(keys: dict[Path, list[str]]) -> int:
+def is_shard(version: File) -> bool:
+    """A shard (`<model>.<n>.npz`) holds what one batch encoded; the main file only folds earlier shards."""
+    return version[0].stem.rsplit(".", 1)[-1].isdigit()
+
+
+def count(keys: dict[File, list[str]]) -> int:
     return len({k for ks in keys.values() for k in ks})
 
 
@@ -132,6 +146,7 @@ class Build:
         command = Path(sys.executable).with_name("policyqa")
         argv = [str(command)] if command.is_file() else [sys.executable, "-m", "index.cli"]
         self.before = cache_keys(self.cache)
+        self.seen = self.before
         self.started = time.perf_counter()
         with log.open("w") as out:
             self.process = subprocess.Popen([*argv, "build", "--corpus", str(corpus), "--index", str(index_dir),
@@ -139,10 +154,10 @@ class Build:
         self.rusage = None
         self.status = None
 
-    def embedded(self) -> dict[Path, list[str]]:
-        """Cache files written by this build so far (file -> keys)."""
-        self.before_and_new = cache_keys(self.cache, getattr(self, "before_and_new", self.before))
-        return {p: k for p, k in self.before_and_new.items() if p not in self.before}
+    def embedded(self) -> dict[File, list[str]]:
+        """Shards written by this build so far (file version -> keys)."""
+        self.seen = cache_keys(self.cache, self.seen)
+        return {v: k for v, k in self.seen.items() if v not in self.before and is_shard(v)}
 
     def poll(self) -> bool:
         """True once the child has ended (its rusage is then kept)."""
