@@ -86,6 +86,14 @@ def test_save_load_round_trip(request, tmp_path, name):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("name", ["flat", "hnsw"])
+def test_vectors_read_back_from_a_saved_index_are_the_built_ones(request, tmp_path, vectors, name):
+    request.getfixturevalue(name).save(tmp_path / "dense.faiss")
+    stored = DenseIndex.load(tmp_path / "dense.faiss").vectors()
+    assert stored.dtype == np.float32
+    np.testing.assert_array_equal(stored, vectors)
+
+
 def test_rejects_vectors_that_are_not_unit_length():
     with pytest.raises(ValueError, match="normalize_embeddings=True"):
         DenseIndex.build(np.full((2, 4), 3.0, dtype=np.float32))
