@@ -105,7 +105,7 @@ def _build_stages(corpus: Path) -> None:
 
 
 def corpus_units(corpus: Path) -> list[str]:
-    results, _ = ingest_corpus(corpus)
+    results, _, _ = ingest_corpus(corpus)
     by_doc = {r.document.doc_id: r.document for r in results}
     return [u for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)]
 

@@ -359,7 +359,7 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
 
     times = {}
     t = time.perf_counter()
-    results, _ = ingest_corpus(corpus)
+    results, _, _ = ingest_corpus(corpus)
     times["ingest"] = time.perf_counter() - t
     documents = [r.document for r in results]
     clauses = [c for r in results for c in r.clauses]
@@ -432,7 +432,7 @@ def distinct_units(corpus: Path) -> int:
     from index.build import embedding_units, ingest_corpus
     from index.embed import text_key
 
-    results, _ = ingest_corpus(corpus)
+    results, _, _ = ingest_corpus(corpus)
     by_doc = {r.document.doc_id: r.document for r in results}
     return len({text_key(u) for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)})
 
