@@ -17,7 +17,6 @@ quotes 4000). Memory: the serialised size of each index (what it holds in RAM). 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -35,12 +34,10 @@ sys.path.insert(0, str(ROOT))
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bench.common import load  # noqa: E402
+from bench.common import development_questions, load  # noqa: E402
 from index import dense as dense_module  # noqa: E402
 from index.dense import DenseIndex  # noqa: E402
 
-QUESTION_FILES = (ROOT / "bench" / "gold" / "regs" / "questions.jsonl",
-                  ROOT / "bench" / "gold" / "seeds" / "questions.jsonl")
 STORED_QUERIES = 200
 EF_SWEEP = (16, 32, 64, 128, 256, 512)
 NPROBE_SWEEP = (4, 8, 16, 32, 64, 128)
@@ -55,14 +52,6 @@ def figure(label: str, value: str, note: str = "") -> None:
 
 def section(title: str) -> None:
     print(f"\n== {title}  ({load()}, {time.strftime('%H:%M:%S')})", flush=True)
-
-
-def questions() -> list[str]:
-    out = []
-    for path in QUESTION_FILES:
-        with path.open(encoding="utf-8") as f:
-            out.extend(json.loads(line)["question"] for line in f if line.strip())
-    return out
 
 
 def top_ids(search, queries: np.ndarray, k: int, drop: np.ndarray | None) -> list[np.ndarray]:
@@ -232,7 +221,7 @@ def bench_filters(index_dir: Path, corpus: Path | None, vectors: np.ndarray, hns
     from index.search import Searcher, SearchFilters
 
     searcher = Searcher.load(index_dir, corpus_dir=corpus)
-    asked = questions()
+    asked = development_questions()
     encoded = searcher.embedder.encode(asked)
     cities: dict[str, int] = {}
     for c in searcher.clauses:
@@ -295,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} cores, faiss threads {faiss.omp_get_max_threads()}  {load()}")
     vectors = DenseIndex.load(args.index / "dense.faiss").vectors()
     embedder = Embedder(read_manifest(args.index)["model"])
-    queries = {"questions": embedder.encode(questions())}
+    queries = {"questions": embedder.encode(development_questions())}
     print(f"{len(vectors):,} vectors of dim {vectors.shape[1]} from {args.index}; "
           f"{len(queries['questions'])} questions; DenseIndex today: exact below {dense_module.EXACT_BELOW:,} rows, "
           f"efSearch {dense_module.EF_SEARCH}", flush=True)

@@ -6,6 +6,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -114,3 +115,19 @@ def process_rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+# The development questions (regulations, then the seed plans), read at run time: never copied into code.
+_GOLD = Path(__file__).resolve().parent / "gold"
+QUESTION_FILES = (_GOLD / "regs" / "questions.jsonl", _GOLD / "seeds" / "questions.jsonl")
+
+
+def development_questions() -> list[str]:
+    """The question texts of QUESTION_FILES, in file order."""
+    import json
+
+    out = []
+    for path in QUESTION_FILES:
+        with path.open(encoding="utf-8") as f:
+            out.extend(json.loads(line)["question"] for line in f if line.strip())
+    return out

@@ -14,7 +14,6 @@ The development questions (bench/gold/*/questions.jsonl) are read at run time. S
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -34,10 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.common import load  # noqa: E402
+from bench.common import development_questions, load  # noqa: E402
 
-QUESTION_FILES = (ROOT / "bench" / "gold" / "regs" / "questions.jsonl",
-                  ROOT / "bench" / "gold" / "seeds" / "questions.jsonl")
 NOT_DOCUMENTS = {"readme.md", "sources.md"}   # describe the folder they are in
 SECTIONS = ("cold", "query", "add", "kill", "stages")
 POLL_S = 2.0
@@ -92,14 +89,6 @@ def assemble(folders: list[Path], corpus: Path, held: Path) -> tuple[int, list[P
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     return copied, sorted(kept_back)
-
-
-def questions() -> list[str]:
-    out = []
-    for path in QUESTION_FILES:
-        with path.open(encoding="utf-8") as f:
-            out.extend(json.loads(line)["question"] for line in f if line.strip())
-    return out
 
 
 # -- builds in a child process ------------------------------------------------------------------------------
@@ -268,7 +257,7 @@ def bench_query(index_dir: Path, corpus: Path) -> None:
     from index.qa import answer, answerer_for
     from index.search import Searcher
 
-    asked = questions()
+    asked = development_questions()
     started = time.perf_counter()
     searcher = Searcher.load(index_dir, corpus_dir=corpus)
     searcher.embedder.encode(["预热"])

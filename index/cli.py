@@ -402,13 +402,17 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--city", action="append", help="only this city (repeatable), e.g. 沧州")
     p.add_argument("--province", action="append", help="only this province (repeatable), e.g. 河北")
     p.add_argument("--doc", action="append", help="only this document (its id, the file name without extension)")
-    p.add_argument("--year-from", type=int, help="documents issued in or after this year")
-    p.add_argument("--year-to", type=int, help="documents issued in or before this year")
+    _year_options(p)
     p.add_argument("--in-force", action="store_true",
                    help="只看现行有效: documents in force (on --as-of) and not replaced by a newer version")
     p.add_argument("--all-versions", action="store_true",
                    help="old versions as results of their own (default: folded under the newest version)")
     _as_of_option(p)
+
+
+def _year_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year-from", type=int, help="documents dated in or after this year")
+    p.add_argument("--year-to", type=int, help="documents dated in or before this year")
 
 
 def _as_of_option(p: argparse.ArgumentParser) -> None:
@@ -477,8 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("words", nargs="*", help="only those whose title, place, type, date or issuer hold every word")
     p.add_argument("--json", action="store_true", help="one JSON object: {query, documents: [...]}")
     p.add_argument("--type", action="append", help="only this type (repeatable), e.g. 条例")
-    p.add_argument("--year-from", type=int, help="documents dated in or after this year")
-    p.add_argument("--year-to", type=int, help="documents dated in or before this year")
+    _year_options(p)
     p.add_argument("--sort", default="place",
                    help="place (province, city, date; default), date (newest first), date-oldest, title or type")
     _index_options(p)
