@@ -172,13 +172,13 @@ def get_searcher(where: Paths) -> Searcher:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def warm_up(index_dir: str, corpus_dir: str, version: int | None) -> threading.Thread:
-    """One call of each operation in the background as soon as an index is loaded (index.api.warm_up, as
+    """One call of each operation in the background as soon as an index is loaded (index.service.warm_up, as
     the HTTP server does before it listens): the first answer on an index computes word facts of every
     clause (12-30 s at 10,000 clauses on 2 busy cores), which the page then spends while the reader types."""
     searcher = load_searcher(index_dir, corpus_dir, version)
 
     def run() -> None:
-        from index.api import warm_up as fill_caches
+        from index.service import warm_up as fill_caches
 
         try:
             fill_caches(searcher)

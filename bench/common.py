@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
+import socket
+import subprocess
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -71,8 +75,6 @@ def peak_rss_mb() -> float:
 
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 just now."""
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -81,8 +83,6 @@ def free_port() -> int:
 def wait_until_up(url: str, proc, log, timeout: float) -> None:
     """Poll url until it answers 200; RuntimeError (with the end of the server's log) when the process
     exits first or timeout seconds pass."""
-    import urllib.request
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -98,8 +98,6 @@ def wait_until_up(url: str, proc, log, timeout: float) -> None:
 
 def stop(proc, timeout: float = 15) -> None:
     """Terminate a server process, killing it when it does not stop within timeout seconds."""
-    import subprocess
-
     proc.terminate()
     try:
         proc.wait(timeout=timeout)
@@ -124,8 +122,6 @@ QUESTION_FILES = (_GOLD / "regs" / "questions.jsonl", _GOLD / "seeds" / "questio
 
 def development_questions() -> list[str]:
     """The question texts of QUESTION_FILES, in file order."""
-    import json
-
     out = []
     for path in QUESTION_FILES:
         with path.open(encoding="utf-8") as f:

@@ -5,7 +5,7 @@ CLI's options as query parameters of the same names (--year-from -> year_from). 
 One Searcher (index and model) is loaded before the server starts and shared by every request; FastAPI
 runs the endpoints in its thread pool, which is safe without a lock: the fast tokenizer is only changed
 when truncation or padding settings change (every call here uses the same ones), torch inference, FAISS
-CPU search and BM25 scoring only read, and the per-index caches are filled at startup (warm_up). Measured:
+CPU search and BM25 scoring only read, and the per-index caches are filled at startup (service.warm_up). Measured:
 480 encodes from 8 threads gave the sequential vectors, without an error (bench/README.md, API).
 
 Every error is one JSON line {"error": "…"} with its status: 422 for a missing, empty or malformed
@@ -59,19 +59,8 @@ def load_for_serving(index: Path, corpus: Path | None = None, model: str | None 
         raise IndexStale(f"the corpus {corpus} changed since the index at {index} was built: run "
                          f"`policyqa build --corpus {corpus} --index {index}` (or give the corpus it was built "
                          "from with --corpus)")
-    warm_up(searcher)
+    service.warm_up(searcher)
     return searcher
-
-
-def warm_up(searcher: Searcher) -> None:
-    """One call of each operation: loads the model and fills the per-index caches (places, facts, versions,
-    normalised texts) before any request, so concurrent requests only read them."""
-    hit = searcher.search("科技创新", k=1).hits
-    service.ask(searcher, "科技创新")
-    if hit:
-        service.similar(searcher, text=hit[0].clause.text, k=1)
-    service.compare(searcher, "科技创新")
-    service.documents(searcher)
 
 
 def create_app(searcher: Searcher) -> FastAPI:

@@ -7,6 +7,7 @@ clause by its best sentence and returns the whole clause.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -99,8 +100,6 @@ def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str], dict[str
 
 def _content_key(result: Ingested) -> str:
     """The document's clauses as matched (normalised): equal for one text under two names or formats."""
-    import hashlib
-
     body = "\n".join(normalize(c.text) for c in result.clauses)
     return hashlib.sha1(body.encode()).hexdigest() if body else ""
 

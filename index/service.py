@@ -57,3 +57,14 @@ def documents(searcher: Searcher, query: str = "", as_of: str | None = None, typ
          "valid_from": d.valid_from, "valid_to": d.valid_to,
          **searcher.folding.standing(d.doc_id, as_of).to_json(), "clauses": counts[d.doc_id]}
         for d in find_documents(searcher, query, types, year_from, year_to, sort)]}
+
+
+def warm_up(searcher: Searcher) -> None:
+    """One call of each operation: loads the model and fills the per-index caches (places, facts, versions,
+    normalised texts), so that later calls, concurrent or not, only read them."""
+    hit = searcher.search("科技创新", k=1).hits
+    ask(searcher, "科技创新")
+    if hit:
+        similar(searcher, text=hit[0].clause.text, k=1)
+    compare(searcher, "科技创新")
+    documents(searcher)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from index.fuse import best_per_group, reciprocal_rank_fusion
+from index.places import group_by_place
 from index.search import SHORTLIST, Hit, Searcher
 from ingest.model import Clause
 from ingest.numbering import parse_numbering
@@ -59,16 +60,9 @@ def similar(searcher: Searcher, clause_id: str | None = None, text: str | None =
 
 def similar_by_city(searcher: Searcher, clause_id: str | None = None, text: str | None = None, k: int = 10,
                     per_city: int = 2) -> dict[str, list[Hit]]:
-    """The same hits grouped by city (城市 -> hits), cities in the order of their best hit."""
-    return group_by_city(similar(searcher, clause_id=clause_id, text=text, k=k, per_city=per_city))
-
-
-def group_by_city(hits: list[Hit]) -> dict[str, list[Hit]]:
-    """Hits by city (城市 -> hits), cities in the order of their best hit, hits in their order."""
-    grouped: dict[str, list[Hit]] = {}
-    for hit in hits:
-        grouped.setdefault(hit.document.city_display, []).append(hit)
-    return grouped
+    """The same hits grouped by place (沧州市 -> hits; index.places), places in the order of their best hit."""
+    hits = similar(searcher, clause_id=clause_id, text=text, k=k, per_city=per_city)
+    return {group.label: list(group.hits) for group in group_by_place(hits)}
 
 
 def focus_of(searcher: Searcher, clause: Clause, question: str) -> str | None:

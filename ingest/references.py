@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 
 from ingest.model import Clause
-from ingest.numbering import label_value
+from ingest.numbering import label_value, parse_numbering
 
 _N = r"[零〇一二三四五六七八九十百千两0-9０-９]+"
 _ONE = rf"第{_N}条(?:之[一二三四五六七八九十])?(?:第{_N}款)?(?:第[(（]?{_N}[)）]?项)?"
 # 本条例第二十条第一款第二项, 本办法第十条、第十二条: the document's own articles, by number.
 REFERENCE = re.compile(rf"本(?:条例|办法|规定|细则|决定|法)((?:{_ONE}[、和或及]?)+)(?:的?规定)?")
 _PARTS = re.compile(rf"第({_N})条(?:之[一二三四五六七八九十])?(?:第({_N})款)?(?:第[(（]?({_N})[)）]?项)?")
-_LEADING_LABEL = re.compile(rf"^\s*(?:第{_N}条\s*|[(（]{_N}[)）]\s*|{_N}[、.．]\s*)")
 MAX_REFERRED = 80        # characters taken from a referred article: its first words say what it is about
 
 
@@ -43,7 +42,10 @@ def referred_text(articles: dict[int, Clause], article: int, paragraph: int | No
         if unit is None:
             return None
         text = clause.text[unit[0]:unit[1]]
-    text = _LEADING_LABEL.sub("", text).strip().rstrip("；;。，,：:")
+    text = text.strip()
+    numbering = parse_numbering(text)
+    text = text[numbering.length:] if numbering else text
+    text = text.strip().rstrip("；;。，,：:")
     return text[:MAX_REFERRED]
 
 

@@ -18,10 +18,10 @@ from ingest.normalize import normalize
 # "What did the cities do about X": the answer is one list per city.
 ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个|几座|个)(城市|地方|市)|"
                            r"不同城市|其他城市|多地|各省市")
-# A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
-# 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
 # 现在/目前/现行: the documents in force are asked about, not those that have ended or been replaced.
 _ASKS_CURRENT = re.compile(r"现在|目前|现行|当前|如今|最新|仍然有效|还有效|还在执行")
+# A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
+# 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
 _IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|承接)$")
 
 # "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
