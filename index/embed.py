@@ -13,6 +13,7 @@ import importlib.util
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -58,6 +59,8 @@ class Embedder:
         self.batch_size = batch_size
         self._path = resolve_model(self.name)
         self._model = None
+        self._recent: dict[str, np.ndarray] = {}   # text -> vector, for encode_one
+        self._recent_lock = threading.Lock()
 
     @property
     def model(self):
@@ -98,6 +101,23 @@ class Embedder:
             convert_to_numpy=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """One text's vector, remembered for the last RECENT texts: answering a question encodes it at each
+        step (search, sentences, phrases), ~12 ms each time."""
+        with self._recent_lock:
+            vector = self._recent.get(text)
+        if vector is None:
+            vector = self.encode([text])[0]
+            with self._recent_lock:
+                if len(self._recent) >= RECENT:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[text] = vector
+        return vector
+
+
+RECENT = 64
 
 
 def text_key(text: str) -> str:

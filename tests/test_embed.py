@@ -3,6 +3,7 @@ import pytest
 
 from index.embed import (
     DEFAULT_MODEL,
+    RECENT,
     Embedder,
     EmbeddingCache,
     EmbeddingError,
@@ -48,6 +49,16 @@ def test_empty_list_and_single_string(embedder):
     assert embedder.encode([]).shape == (0, 512)
     with pytest.raises(TypeError, match="pass a list"):
         embedder.encode("一个字符串")
+
+
+def test_encode_one_matches_encode_and_remembers_only_the_last_texts(embedder):
+    text = "支持高校科研人员离岗创业"
+    first = embedder.encode_one(text)
+    np.testing.assert_allclose(first, embedder.encode([text])[0], atol=1e-6)
+    assert embedder.encode_one(text) is first                  # the second time it is not encoded again
+    for i in range(RECENT):
+        embedder.encode_one(f"第{i}条")
+    assert embedder.encode_one(text) is not first              # pushed out by RECENT newer texts
 
 
 def test_cache_returns_identical_vectors_and_encodes_only_new_texts(embedder, tmp_path):

@@ -17,6 +17,7 @@ SENTENCES_KEPT = 3       # best sentences whose phrases compete
 SENTENCE_OVERLAP = 0.3   # weight of a sentence's character-pair overlap with the question's core
 RANK_PENALTY = 0.02      # per search rank of the clause a sentence or figure comes from
 BARE_SENTENCE_COS = 0.5  # a sentence's likeness to the question without its context prefix (dev 0.56 -> 0.60)
+BARE_RESCORED = 8        # best sentences that term is computed for (speed; figures below)
 PHRASE_COS = 1.5         # a phrase's own likeness to the question (0.5 -> 1.5: dev 0.60 -> 0.68)
 PHRASE_OVERLAP = 0.3     # a phrase's character-pair overlap with the question's core
 ANCHOR_FULL = 0.5        # a phrase keeping a whole word next to the question word (深化与…的院地合作)
