@@ -93,7 +93,8 @@ def bench_build(work: Path) -> tuple[Path, TimedEmbedder, dict[str, float]]:
 
 def _build_stages(corpus: Path) -> None:
     """Where a rebuild's time goes besides encoding: each stage run on its own."""
-    ingest_s, (results, _, _) = timed(ingest_corpus, corpus)
+    ingest_s, read = timed(ingest_corpus, corpus)
+    results = read.results
     documents = [r.document for r in results]
     clauses = [c for r in results for c in r.clauses]
     by_doc = {d.doc_id: d for d in documents}
@@ -105,7 +106,7 @@ def _build_stages(corpus: Path) -> None:
 
 
 def corpus_units(corpus: Path) -> list[str]:
-    results, _, _ = ingest_corpus(corpus)
+    results = ingest_corpus(corpus).results
     by_doc = {r.document.doc_id: r.document for r in results}
     return [u for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)]
 

@@ -313,7 +313,7 @@ def where_time_goes(label: str, fn, asked: list[str], shown: int = 8) -> None:
 
 
 def bench_add(corpus: Path, index_dir: Path, held: list[Path], out: Path) -> None:
-    from index.build import add_document, cache_dir_for
+    from index.build import add_document, build_index, cache_dir_for
     from index.embed import Embedder
 
     first = sorted(p for p in corpus.iterdir() if p.is_dir())[0]
@@ -333,6 +333,11 @@ def bench_add(corpus: Path, index_dir: Path, held: list[Path], out: Path) -> Non
     add_document(two, corpus, index_dir, embedder=embedder)
     seconds = time.perf_counter() - started
     figure("one document added: add_document (model loaded)", f"{seconds:7.1f} s", verdict(seconds, 5, "s"))
+    started = time.perf_counter()
+    report = build_index(corpus, index_dir, embedder=embedder)
+    figure("rebuild, nothing changed (model loaded)", f"{time.perf_counter() - started:7.1f} s  "
+           f"{report.reused_documents:,} of {report.documents:,} documents taken over")
+    print("  a full rebuild (nothing taken over from the index), stage by stage:")
     rebuild_stages(corpus, index_dir, cache_dir_for(index_dir))
 
 
@@ -348,7 +353,7 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
 
     times = {}
     t = time.perf_counter()
-    results, _, _ = ingest_corpus(corpus)
+    results = ingest_corpus(corpus).results
     times["ingest"] = time.perf_counter() - t
     documents = [r.document for r in results]
     clauses = [c for r in results for c in r.clauses]
@@ -421,7 +426,7 @@ def distinct_units(corpus: Path) -> int:
     from index.build import embedding_units, ingest_corpus
     from index.embed import text_key
 
-    results, _, _ = ingest_corpus(corpus)
+    results = ingest_corpus(corpus).results
     by_doc = {r.document.doc_id: r.document for r in results}
     return len({text_key(u) for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)})
 

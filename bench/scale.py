@@ -117,7 +117,7 @@ class SyntheticTexts:
     """Clause texts of real corpus words: the word pool and clause lengths come from the bundled corpus."""
 
     def __init__(self, corpus: Path) -> None:
-        results, _, _ = ingest_corpus(corpus)
+        results = ingest_corpus(corpus).results
         documents = [r.document for r in results]
         by_doc = {d.doc_id: d for d in documents}
         texts = [lexical_text(by_doc[c.doc_id], c) for r in results for c in r.clauses]

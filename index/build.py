@@ -8,7 +8,6 @@ clause by its best sentence and returns the whole clause.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from collections.abc import Callable
@@ -21,7 +20,15 @@ from index import lexical
 from index.dense import DenseIndex
 from index.embed import Embedder, EmbeddingCache, encode_with_cache, model_setting
 from index.errors import PolicyIndexError
-from index.store import FORMAT_VERSION, corpus_fingerprint, package_versions, read_manifest, write_atomically
+from index.previous import TERMS, Previous, code_version, load_previous, source_key
+from index.store import (
+    FORMAT_VERSION,
+    corpus_fingerprint,
+    package_versions,
+    read_manifest,
+    write_atomically,
+    write_jsonl,
+)
 from ingest.model import Clause, Document, IngestError
 from ingest.normalize import normalize
 from ingest.pipeline import CATALOG, Ingested, corpus_files, ingest_file, load_catalog
@@ -44,6 +51,17 @@ class BuildReport:
     newly_embedded: int
     seconds: float
     skipped: list[str]           # one line per file that could not be ingested
+    reused_documents: int = 0    # taken over from the previous index (their files unchanged)
+
+
+@dataclass
+class Corpus:
+    """A corpus folder as read for a build."""
+    results: list[Ingested]
+    skipped: list[str]           # one line per file left out
+    duplicates: dict[str, str]   # file left out -> the file that holds the same text (relative paths)
+    sources: dict[str, str]      # file kept -> its source_key
+    reused: set[str]             # doc_ids taken over from the previous index
 
 
 def context_prefix(document: Document, clause: Clause) -> str:
@@ -68,34 +86,42 @@ def cache_dir_for(index_dir: Path) -> Path:
     return index_dir.with_name(index_dir.name + "-cache")
 
 
-def ingest_corpus(corpus_dir: Path) -> tuple[list[Ingested], list[str], dict[str, str]]:
-    """The documents of a corpus folder; one line per file left out, and the files left out because another
-    holds the same text (their path -> that file's, relative to the folder)."""
+def ingest_corpus(corpus_dir: Path, previous: Previous | None = None) -> Corpus:
+    """The documents of a corpus folder (taken from `previous` where their file is unchanged); one line per
+    file left out, and the files left out because another holds the same text."""
     catalog = load_catalog(corpus_dir)
-    results, skipped = [], []
-    duplicates: dict[str, str] = {}
+    corpus = Corpus([], [], {}, {}, set())
     seen: dict[str, Path] = {}
     texts: dict[str, Path] = {}
     for path in corpus_files(corpus_dir):
-        try:
-            result = ingest_file(path, catalog)
-        except IngestError as exc:
-            skipped.append(str(exc))
-            continue
+        file = path.relative_to(corpus_dir).as_posix()
+        key = source_key(path, catalog.get(path.name))
+        stored = previous.document(file, key) if previous else None
+        if stored:
+            result = Ingested(*stored, dropped=[])
+        else:
+            try:
+                result = ingest_file(path, catalog)
+            except IngestError as exc:
+                corpus.skipped.append(str(exc))
+                continue
         doc_id = result.document.doc_id
         if doc_id in seen:       # ids come from file names: the same name in two subfolders
-            skipped.append(f"{path}: same document id as {seen[doc_id]}; rename one of the two files")
+            corpus.skipped.append(f"{path}: same document id as {seen[doc_id]}; rename one of the two files")
             continue
         # The same document saved twice (two downloads, two formats) would answer every question twice.
         text = _content_key(result)
         if text and text in texts:
-            skipped.append(f"{path}: the same text as {texts[text]}; remove one of the two files")
-            duplicates[str(path.relative_to(corpus_dir))] = str(texts[text].relative_to(corpus_dir))
+            corpus.skipped.append(f"{path}: the same text as {texts[text]}; remove one of the two files")
+            corpus.duplicates[file] = texts[text].relative_to(corpus_dir).as_posix()
             continue
         seen[doc_id] = path
         texts[text] = path
-        results.append(result)
-    return results, skipped, duplicates
+        corpus.results.append(result)
+        corpus.sources[file] = key
+        if stored:
+            corpus.reused.add(doc_id)
+    return corpus
 
 
 def _content_key(result: Ingested) -> str:
@@ -113,65 +139,104 @@ def fingerprint_of(corpus_dir: Path) -> str:
 
 def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, progress: Progress | None = None,
                 embedder: Embedder | None = None) -> BuildReport:
-    """Build (or rebuild) the index of corpus_dir into index_dir; the old index stays intact on failure."""
+    """Build (or rebuild) the index of corpus_dir into index_dir; the old index stays intact on failure.
+
+    Documents whose files are unchanged since the index at index_dir was built are taken over from it
+    (index/previous.py); the others are ingested, embedded (through the embedding cache) and tokenised."""
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise IngestError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
-    results, skipped, duplicates = ingest_corpus(corpus_dir)
-    if not results:
-        raise IngestError(f"no readable document in {corpus_dir}: add .txt, .html, .docx or .pdf files")
     embedder = embedder or Embedder(model_setting(model))
+    previous = load_previous(index_dir, embedder.name)
+    corpus = ingest_corpus(corpus_dir, previous)
+    if not corpus.results:
+        raise IngestError(f"no readable document in {corpus_dir}: add .txt, .html, .docx or .pdf files")
+    previous = previous if corpus.reused else None
 
-    documents = [r.document for r in results]
-    clauses = [c for r in results for c in r.clauses]
+    documents = [r.document for r in corpus.results]
+    clauses = [c for r in corpus.results for c in r.clauses]
     by_doc = {d.doc_id: d for d in documents}
-    units, owners = [], []
-    for row, clause in enumerate(clauses):
-        for text in embedding_units(by_doc[clause.doc_id], clause):
-            units.append(text)
-            owners.append(row)
-    encoded = encode_with_cache(embedder, units, EmbeddingCache(cache_dir_for(index_dir)), progress=progress)
-    lexical_index = lexical.LexicalIndex.build(
-        [lexical_text(by_doc[c.doc_id], c) for c in clauses],
-        lexical.Tokenizer(lexical.mine_terms([d.text for d in documents]), hmm=False),
-    )
+    dense, owners, newly_embedded = _dense_index(documents, clauses, corpus.reused, previous, embedder,
+                                                 EmbeddingCache(cache_dir_for(index_dir)), progress)
+    candidates = {d.doc_id: previous.candidates_of[d.doc_id] if d.doc_id in corpus.reused
+                  else lexical.term_candidates(d.text) for d in documents}
+    tokenizer = lexical.Tokenizer(lexical.choose_terms(candidates.values()), hmm=False)
+    texts = [lexical_text(by_doc[c.doc_id], c) for c in clauses]
+    old_tokens = [previous.tokens_of.get(c.clause_id) if c.doc_id in corpus.reused else None for c in clauses] \
+        if previous else [None] * len(clauses)
+    lexical_index = lexical.LexicalIndex.from_tokens(
+        lexical.tokenize_reusing(tokenizer, texts, old_tokens, previous.terms if previous else ()), tokenizer)
     fingerprint = fingerprint_of(corpus_dir)
 
     def fill(folder: Path) -> dict:
-        _write_jsonl(folder / DOCUMENTS, [d.to_dict(with_text=True) for d in documents])
-        _write_jsonl(folder / CLAUSES, [c.to_dict() for c in clauses])
-        np.save(folder / UNITS, np.asarray(owners, dtype=np.int32), allow_pickle=False)
-        dense = DenseIndex.build(encoded.vectors)
+        write_jsonl(folder / DOCUMENTS, [d.to_dict(with_text=True) for d in documents])
+        write_jsonl(folder / CLAUSES, [c.to_dict() for c in clauses])
+        write_jsonl(folder / TERMS, [{"doc_id": doc_id, **c.to_dict()} for doc_id, c in candidates.items()])
+        np.save(folder / UNITS, owners, allow_pickle=False)
         dense.save(folder / DENSE)
         lexical_index.save(folder / LEXICAL)
-        files = {str(p.relative_to(folder)): p.stat().st_size for p in sorted(folder.rglob("*")) if p.is_file()}
         return {
             "format_version": FORMAT_VERSION,
             "model": embedder.name,
-            "dimension": int(encoded.vectors.shape[1]),
+            "dimension": dense.dim,
             "dense_kind": dense.kind,
             "tokenizer": lexical_index.tokenizer.settings(),
             "documents": len(documents),
             "clauses": len(clauses),
-            "units": len(units),
+            "units": len(owners),
             "corpus_fingerprint": fingerprint,
-            "skipped": skipped,
-            "duplicates": duplicates,
+            "code_version": code_version(),
+            "sources": corpus.sources,
+            "skipped": corpus.skipped,
+            "duplicates": corpus.duplicates,
             "packages": package_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "files": files,
         }
 
     write_atomically(index_dir, fill)
-    return BuildReport(len(documents), len(clauses), len(units), encoded.new,
-                       time.perf_counter() - started, skipped)
+    return BuildReport(len(documents), len(clauses), len(owners), newly_embedded,
+                       time.perf_counter() - started, corpus.skipped, len(corpus.reused))
 
 
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+def _dense_index(documents: list[Document], clauses: list[Clause], reused: set[str], previous: Previous | None,
+                 embedder: Embedder, cache: EmbeddingCache, progress: Progress | None
+                 ) -> tuple[DenseIndex, np.ndarray, int]:
+    """The sentence vectors of the clauses, as a DenseIndex, its row -> clause row array, and how many
+    sentences had to be encoded. The clauses of reused documents keep their vectors from the previous
+    index; when none of its vectors is dropped, its index grows by the new ones (an HNSW graph is not built
+    again); else it is built anew in clause order."""
+    by_doc = {d.doc_id: d for d in documents}
+    kept: dict[int, list[int]] = {}          # clause row -> its rows in previous.dense
+    units, owners = [], []
+    for row, clause in enumerate(clauses):
+        if previous and clause.doc_id in reused and clause.clause_id in previous.rows_of:
+            kept[row] = previous.rows_of[clause.clause_id]
+            continue
+        for text in embedding_units(by_doc[clause.doc_id], clause):
+            units.append(text)
+            owners.append(row)
+    encoded = encode_with_cache(embedder, units, cache, progress=progress)
+    new_owners = np.asarray(owners, dtype=np.int32)
+    if previous and sum(map(len, kept.values())) == previous.dense.ntotal:
+        old_owners = np.empty(previous.dense.ntotal, dtype=np.int32)
+        for row, old_rows in kept.items():
+            old_owners[old_rows] = row
+        return previous.dense.extended(encoded.vectors), np.concatenate([old_owners, new_owners]), encoded.new
+    if not kept:
+        return DenseIndex.build(encoded.vectors), new_owners, encoded.new
+    old_vectors = previous.dense.vectors()
+    new_counts = np.bincount(new_owners, minlength=len(clauses))
+    parts, counts, fresh = [], [], 0          # the new vectors are in clause order too
+    for row in range(len(clauses)):
+        if row in kept:
+            parts.append(old_vectors[kept[row]])
+        else:
+            parts.append(encoded.vectors[fresh:fresh + new_counts[row]])
+            fresh += new_counts[row]
+        counts.append(len(parts[-1]))
+    all_owners = np.repeat(np.arange(len(clauses), dtype=np.int32), counts)
+    return DenseIndex.build(np.concatenate(parts)), all_owners, encoded.new
 
 
 def is_stale(corpus_dir: Path, index_dir: Path) -> str | None:

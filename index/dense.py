@@ -61,6 +61,17 @@ class DenseIndex:
         index.add(vectors)
         return cls(index)
 
+    def extended(self, vectors: np.ndarray, exact_below: int = EXACT_BELOW) -> DenseIndex:
+        """This index with `vectors` as its next rows. HNSW grows in place, its graph kept (building it
+        again costs ~30 s at 165k rows); an exact index that reaches exact_below rows becomes HNSW."""
+        vectors = _as_unit_matrix(vectors, "vectors")
+        if not len(vectors):
+            return self
+        if self.kind == "flat" and self.ntotal + len(vectors) >= exact_below:
+            return DenseIndex.build(np.concatenate([self.vectors(), vectors]), exact_below)
+        self._index.add(vectors)
+        return self
+
     @property
     def ntotal(self) -> int:
         return int(self._index.ntotal)

@@ -28,6 +28,8 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import bm25s
@@ -42,6 +44,7 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict..." on ev
 
 DICTIONARY_FILE = "userdict.txt"
 SETTINGS_FILE = "tokenizer.json"
+TOKENS_FILE = "tokens.txt"
 
 # Policy terms jieba's general dictionary splits (众创空间 -> 众/创/空间 without HMM).
 HAND_TERMS = (
@@ -69,6 +72,7 @@ _QUOTED = re.compile(r"“([^”]{2,30})”|《([^》]{2,30})》")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # What jieba can match as one word: a dictionary word with other characters in it would never come out.
 _JIEBA_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9+#&._%-]+")
+_SUFFIX = re.compile("|".join(sorted(TERM_SUFFIXES, key=len, reverse=True)))
 
 
 def _word_ok(token: str) -> bool:
@@ -90,8 +94,12 @@ class Tokenizer:
         self.hmm, self.subwords, self.singles = hmm, subwords, singles
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
+        base_total = self._jieba.total
         for term in self.terms:
             self._jieba.add_word(term)  # no frequency: jieba picks one high enough to keep the term whole
+            # jieba adds each frequency to a total that weighs every word of every text; kept fixed, a term
+            # changes only how the texts that contain it are cut (tokenize_reusing relies on it).
+            self._jieba.total = base_total
         self._freq = self._jieba.FREQ
 
     @property
@@ -145,65 +153,111 @@ class Tokenizer:
         return tokenizer
 
 
-def mine_terms(texts: Iterable[str], min_count: int = 2) -> list[str]:
-    """Names worth keeping whole, mined from the corpus: quoted names, and names ending in TERM_SUFFIXES.
+@dataclass(frozen=True)
+class TermCandidates:
+    """What one document contributes to mine_terms: its quoted names, and per suffix occurrence the
+    candidate names ending there, shortest first. Kept per document so a rebuild mines only new ones."""
+    quoted: tuple[str, ...]
+    options: tuple[tuple[str, ...], ...]
 
-    Quoted: anything in “” or 《》 (2-30 characters, with Chinese in it, no punctuation jieba would split
-    at) counts once seen. Suffixed:
-    at each suffix, up to 3 words before it (nouns, adjectives, verbs inside, never a verb first), and
-    the longest such name seen at least `min_count` times in the corpus is kept (国家级众创空间 yes,
-    建设国家级众创空间 no: starts with a verb).
-    """
+    def to_dict(self) -> dict:
+        return {"quoted": list(self.quoted), "options": [list(o) for o in self.options]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TermCandidates:
+        return cls(tuple(d["quoted"]), tuple(tuple(o) for o in d["options"]))
+
+
+@cache
+def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
     base = jieba.Tokenizer()
     base.initialize()
-    pos = jieba.posseg.POSTokenizer(base)
+    return jieba.posseg.POSTokenizer(base)
+
+
+def term_candidates(text: str) -> TermCandidates:
+    """Quoted names: anything in “” or 《》 (2-30 characters, with Chinese in it, no punctuation jieba would
+    split at). Suffixed names: at each suffix of TERM_SUFFIXES, up to 3 words before it (nouns, adjectives,
+    verbs inside, never a verb first)."""
+    pos = _pos_tokenizer()
     quoted: set[str] = set()
-    options: list[list[str]] = []  # per suffix occurrence: candidate names, shortest first
-    suffix_re = re.compile("|".join(sorted(TERM_SUFFIXES, key=len, reverse=True)))
-    for text in texts:
-        text = normalize(text)
-        for m in _QUOTED.finditer(text):
-            name = m.group(1) or m.group(2)
-            if _HAN.search(name) and _JIEBA_WORD.fullmatch(name):
-                quoted.add(name)
-        for m in suffix_re.finditer(text):
-            left = [(w.word, w.flag) for w in pos.cut(text[max(0, m.start() - 14) : m.start()])]
-            words: list[tuple[str, str]] = []
-            for word, flag in reversed(left[1:] if m.start() >= 14 else left):  # left[0] may be cut short
-                if len(words) == 3 or not flag.startswith(_NAME_POS) or word in STOP_WORDS:
-                    break
-                words.insert(0, (word, flag))
-            names = [
-                "".join(w for w, _ in words[i:]) + m.group()
-                for i in range(len(words) - 1, -1, -1)
-                if words[i][1].startswith(_HEAD_POS)
-            ]
-            if names:
-                options.append(names)
-    counts = Counter(name for names in options for name in names)
+    options: list[tuple[str, ...]] = []
+    text = normalize(text)
+    for m in _QUOTED.finditer(text):
+        name = m.group(1) or m.group(2)
+        if _HAN.search(name) and _JIEBA_WORD.fullmatch(name):
+            quoted.add(name)
+    for m in _SUFFIX.finditer(text):
+        left = [(w.word, w.flag) for w in pos.cut(text[max(0, m.start() - 14) : m.start()])]
+        words: list[tuple[str, str]] = []
+        for word, flag in reversed(left[1:] if m.start() >= 14 else left):  # left[0] may be cut short
+            if len(words) == 3 or not flag.startswith(_NAME_POS) or word in STOP_WORDS:
+                break
+            words.insert(0, (word, flag))
+        names = tuple(
+            "".join(w for w, _ in words[i:]) + m.group()
+            for i in range(len(words) - 1, -1, -1)
+            if words[i][1].startswith(_HEAD_POS)
+        )
+        if names:
+            options.append(names)
+    return TermCandidates(tuple(sorted(quoted)), tuple(options))
+
+
+def choose_terms(candidates: Iterable[TermCandidates], min_count: int = 2) -> list[str]:
+    """The corpus's terms: every quoted name, and at each suffix occurrence the longest candidate seen at
+    least `min_count` times in the corpus (国家级众创空间 yes, 建设国家级众创空间 no: starts with a verb)."""
+    candidates = list(candidates)
+    counts = Counter(name for c in candidates for names in c.options for name in names)
     mined = set()
-    for names in options:
+    for names in (names for c in candidates for names in c.options):
         frequent = [n for n in names if counts[n] >= min_count]
         if frequent:
             mined.add(frequent[-1])
-    return sorted(quoted | mined)
+    return sorted({q for c in candidates for q in c.quoted} | mined)
+
+
+def mine_terms(texts: Iterable[str], min_count: int = 2) -> list[str]:
+    """Names worth keeping whole, mined from the corpus texts (term_candidates, choose_terms)."""
+    return choose_terms((term_candidates(t) for t in texts), min_count)
+
+
+# Past this many terms gained or lost, re-cutting every text is cheaper than searching each for them.
+MAX_CHANGED_TERMS = 500
+
+
+def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_tokens: Sequence[list[str] | None],
+                     old_terms: Iterable[str]) -> list[list[str]]:
+    """The tokens of each text: old_tokens[i] (cut with the dictionary old_terms) where the text contains no
+    term of one dictionary but not the other, since a term changes only the texts it occurs in; else cut."""
+    changed = set(tokenizer.terms) ^ {normalize(t) for t in old_terms}
+    if len(changed) > MAX_CHANGED_TERMS:
+        old_tokens = [None] * len(texts)
+    pattern = re.compile("|".join(map(re.escape, sorted(changed, key=len, reverse=True)))) if changed else None
+    return [old if old is not None and not (pattern and pattern.search(normalize(text))) else tokenizer(text)
+            for text, old in zip(texts, old_tokens, strict=True)]
 
 
 class LexicalIndex:
     """BM25 (bm25s, Lucene variant) over tokenised texts; row i is texts[i]. Built once, never per query."""
 
-    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer) -> None:
+    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, tokens: list[list[str]] | None = None) -> None:
         self._bm25 = bm25
         self.tokenizer = tokenizer
+        self.tokens = tokens     # per row, as indexed: saved so that a rebuild cuts only what changed
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
-        corpus = [tokenizer(t) for t in texts]
+        return cls.from_tokens([tokenizer(t) for t in texts], tokenizer)
+
+    @classmethod
+    def from_tokens(cls, corpus: list[list[str]], tokenizer: Tokenizer) -> LexicalIndex:
+        """Index texts already cut by `tokenizer` (row i = corpus[i])."""
         if not any(corpus):
             raise ValueError(f"none of the {len(corpus)} texts has a word to index: check the corpus")
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
-        return cls(bm25, tokenizer)
+        return cls(bm25, tokenizer, corpus)
 
     @property
     def ntotal(self) -> int:
@@ -233,9 +287,19 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self._bm25.save(folder, allow_pickle=False, show_progress=False)
         self.tokenizer.save(folder)
+        if self.tokens is not None:   # tokens never hold whitespace: one line of them per row
+            (folder / TOKENS_FILE).write_text("".join(" ".join(t) + "\n" for t in self.tokens), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         folder = Path(folder)
         bm25 = bm25s.BM25.load(folder, allow_pickle=False, show_progress=False)
         return cls(bm25, Tokenizer.load(folder))
+
+
+def read_tokens(folder: Path) -> tuple[tuple[str, ...], list[list[str]]]:
+    """A saved index's dictionary terms and its tokens per row (what tokenize_reusing takes)."""
+    folder = Path(folder)
+    terms = tuple((folder / DICTIONARY_FILE).read_text(encoding="utf-8").split())
+    lines = (folder / TOKENS_FILE).read_text(encoding="utf-8").split("\n")[:-1]
+    return terms, [line.split(" ") if line else [] for line in lines]

@@ -8,7 +8,6 @@ question (its places, years, kind) is the Answerer's (index/qa/).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +21,7 @@ from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.fuse import best_per_group, fuse_ranks
-from index.store import read_manifest
+from index.store import read_jsonl, read_manifest
 from index.versions import Folding, Standing
 from ingest.citation import format_citation, header_line
 from ingest.model import Clause, Document
@@ -130,8 +129,8 @@ class Searcher:
             raise IndexMismatch(f"index at {folder} was built with model {manifest['model']}, not {model}: "
                                 f"rebuild with `policyqa build --model {model}`")
         try:
-            documents = [Document(**d) for d in _read_jsonl(folder / DOCUMENTS)]
-            clauses = [Clause.from_dict(c) for c in _read_jsonl(folder / CLAUSES)]
+            documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
+            clauses = [Clause.from_dict(c) for c in read_jsonl(folder / CLAUSES)]
             owners = np.load(folder / UNITS, allow_pickle=False)
             dense = DenseIndex.load(folder / DENSE)
             lexical_index = lexical.LexicalIndex.load(folder / LEXICAL)
@@ -292,8 +291,3 @@ def _document_allowed(doc: Document, filters: SearchFilters) -> bool:
         or (filters.doc_ids and doc.doc_id not in filters.doc_ids)
         or (filters.year_from and (year is None or year < filters.year_from))
         or (filters.year_to and (year is None or year > filters.year_to)))
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]

@@ -19,8 +19,9 @@ from pathlib import Path
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, IndexStale
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 3           # 2: clauses carry their units (款/项/目), documents first_date and validity;
-                             # 3: a document whose text another file already holds is left out
+FORMAT_VERSION = 4           # 2: clauses carry their units (款/项/目), documents first_date and validity;
+                             # 3: a document whose text another file already holds is left out;
+                             # 4: BM25 tokens, term candidates and file keys kept for the next build
 
 # Distribution names of what shapes the files on disk, recorded so a surprising index can be explained.
 _PACKAGES = {
@@ -166,3 +167,14 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    with Path(path).open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -35,6 +35,21 @@ def built_index(tmp_path_factory, embedder):
     return corpus, index
 
 
+@pytest.fixture
+def index_copy(built_index, tmp_path):
+    """A copy of the session's corpus, index and embedding cache for a test to change: (corpus, index)."""
+    import shutil
+
+    from index.build import cache_dir_for
+
+    corpus, index = built_index
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(index, tmp_path / "index")
+    if cache_dir_for(index).exists():
+        shutil.copytree(cache_dir_for(index), cache_dir_for(tmp_path / "index"))
+    return tmp_path / "corpus", tmp_path / "index"
+
+
 @pytest.fixture(scope="session")
 def searcher(built_index, embedder):
     """A Searcher on the session index, sharing the session's model."""

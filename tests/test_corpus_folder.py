@@ -25,9 +25,9 @@ def test_the_same_file_name_twice_is_skipped_with_a_reason(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         shutil.copy(source, tmp_path / folder / source.name)
-    results, skipped, _ = ingest_corpus(tmp_path)
-    assert len(results) == 1
-    assert len(skipped) == 1 and "rename" in skipped[0] and source.name in skipped[0]
+    corpus = ingest_corpus(tmp_path)
+    assert len(corpus.results) == 1
+    assert len(corpus.skipped) == 1 and "rename" in corpus.skipped[0] and source.name in corpus.skipped[0]
 
 
 def test_the_same_text_under_two_names_is_kept_once(tmp_path):
@@ -36,9 +36,9 @@ def test_the_same_text_under_two_names_is_kept_once(tmp_path):
     shutil.copy(source, tmp_path / source.name)
     shutil.copy(source, tmp_path / "download.txt")
     shutil.copy(other, tmp_path / other.name)
-    results, skipped, duplicates = ingest_corpus(tmp_path)
-    kept = sorted(r.document.source for r in results)
+    corpus = ingest_corpus(tmp_path)
+    kept = sorted(r.document.source for r in corpus.results)
     assert len(kept) == 2 and other.name in kept      # the first of the two in the folder's order, and the other
-    assert len(skipped) == 1 and "the same text as" in skipped[0]
-    assert "download.txt" in skipped[0] and source.name in skipped[0]
-    assert duplicates == {source.name: "download.txt"}      # recorded in the manifest: whose text it was
+    assert len(corpus.skipped) == 1 and "the same text as" in corpus.skipped[0]
+    assert "download.txt" in corpus.skipped[0] and source.name in corpus.skipped[0]
+    assert corpus.duplicates == {source.name: "download.txt"}      # recorded in the manifest: whose text it was

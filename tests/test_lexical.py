@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from index.errors import IndexCorrupt
-from index.lexical import LexicalIndex, Tokenizer, mine_terms
+from index.lexical import HAND_TERMS, LexicalIndex, Tokenizer, mine_terms, read_tokens, tokenize_reusing
 from ingest.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -128,3 +128,21 @@ def test_rows_restrict_the_candidates_before_the_top_k(index, lines):
     allowed = np.asarray(sorted(row for row, _ in everywhere[-3:]), dtype=np.int64)
     within = index.search("科技特派员", k=2, rows=allowed)
     assert [row for row, _ in within] == [row for row, _ in everywhere[-3:]][:2]
+
+
+def test_tokens_cut_with_an_older_dictionary_are_reused_only_where_still_right(lines, tokenizer):
+    # The older dictionary lacks a tenth of the mined terms and holds a term the corpus never uses.
+    terms = [t for t in tokenizer.terms if t not in HAND_TERMS]
+    older = Tokenizer([*terms[len(terms) // 10:], "前所未有的创新型试验区"])
+    old_tokens = [older(line) for line in lines]
+    reused = tokenize_reusing(tokenizer, lines, old_tokens, older.terms)
+    assert reused == [tokenizer(line) for line in lines]
+    assert sum(a != b for a, b in zip(old_tokens, reused, strict=True)) > 0   # some lines had to be cut again
+    assert sum(a is b for a, b in zip(old_tokens, reused, strict=True)) > len(lines) / 2   # most did not
+    assert tokenize_reusing(tokenizer, lines, [None] * len(lines), ()) == [tokenizer(line) for line in lines]
+
+
+def test_saved_tokens_and_dictionary_read_back(index, tmp_path):
+    index.save(tmp_path)
+    terms, tokens = read_tokens(tmp_path)
+    assert terms == index.tokenizer.terms and tokens == index.tokens

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index import build as build_module
-from index.build import build_index, cache_dir_for
+from index.build import build_index
 from index.cli import main
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from index.evaluate import first_relevant_rank, load_jsonl, score_search
@@ -97,16 +97,6 @@ def test_bad_mode_and_k(searcher):
 
 # -- the index folder ---------------------------------------------------------------------------
 
-@pytest.fixture
-def index_copy(built_index, tmp_path):
-    corpus, index = built_index
-    shutil.copytree(corpus, tmp_path / "corpus")
-    shutil.copytree(index, tmp_path / "index")
-    if cache_dir_for(index).exists():
-        shutil.copytree(cache_dir_for(index), cache_dir_for(tmp_path / "index"))
-    return tmp_path / "corpus", tmp_path / "index"
-
-
 def test_missing_index(tmp_path):
     with pytest.raises(IndexMissing, match="policyqa build"):
         Searcher.load(tmp_path / "nothing")
@@ -148,7 +138,7 @@ def test_interrupted_build_leaves_the_old_index_readable(index_copy, embedder, m
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module.DenseIndex, "build", interrupted)
+    monkeypatch.setattr(build_module.DenseIndex, "save", interrupted)     # halfway through writing the files
     with pytest.raises(KeyboardInterrupt):
         build_index(corpus, index, embedder=embedder)
     assert {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()} == before
