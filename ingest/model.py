@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 class IngestError(Exception):
@@ -85,9 +85,11 @@ class Clause:
         return " › ".join(self.section)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        # Field by field: dataclasses.asdict deep-copies recursively, a third of writing a large index.
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["section"] = list(self.section)
         d["units"] = [list(unit) for unit in self.units]
+        d["fields"] = dict(self.fields)
         return d
 
     @classmethod
