@@ -205,3 +205,15 @@ def test_answer_invariants():
         Answer("q", None, False, 0.5)
     with pytest.raises(ValueError):
         Answer("q", "x", False, 1.5)
+
+
+@pytest.mark.parametrize("which", ["searcher", "versions_index"])
+def test_clause_words_are_the_clauses_and_headings_own_words(which, request, embedder):
+    from index.qa.facts import clause_words
+    from index.search import Searcher
+
+    found = request.getfixturevalue(which)
+    searcher = found if which == "searcher" else Searcher.load(found[1], embedder=embedder)
+    tokenizer = searcher.lexical.tokenizer
+    expected = [set(tokenizer(" ".join([*c.section, c.text]))) for c in searcher.clauses]
+    assert clause_words(searcher) == expected
