@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import bm25s
@@ -262,6 +262,24 @@ class LexicalIndex:
     @property
     def ntotal(self) -> int:
         return int(self._bm25.scores["num_docs"])
+
+    @cached_property
+    def _token_best(self) -> np.ndarray:
+        """Per token id, its highest score in any row (bm25s keeps one column of scores per token)."""
+        data, indptr = self._bm25.scores["data"], self._bm25.scores["indptr"]
+        best = np.zeros(len(indptr) - 1, dtype=np.float32)
+        used = np.flatnonzero(np.diff(indptr) > 0)
+        if len(used):
+            best[used] = np.maximum.reduceat(data, indptr[used])
+        return best
+
+    def match_share(self, query: str, score: float) -> float:
+        """A BM25 score for query as a share of the best any row could get, each of its words at its highest
+        score in the index: near 1 when a row holds the question's rare words, low when the best row only
+        shares its everyday ones. Words no row holds are left out, as BM25 leaves them out."""
+        ids = self._bm25.get_tokens_ids(self.tokenizer(query))
+        best = float(self._token_best[ids].sum()) if ids else 0.0
+        return score / best if best > 0 else 0.0
 
     def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top k (row id, BM25 score) best first, ties by row id; only rows sharing a word with the query,

@@ -146,3 +146,14 @@ def test_saved_tokens_and_dictionary_read_back(index, tmp_path):
     index.save(tmp_path)
     terms, tokens = read_tokens(tmp_path)
     assert terms == index.tokenizer.terms and tokens == index.tokens
+
+
+def test_match_share_is_high_for_a_lines_own_words_and_low_for_words_no_line_holds_together(index, lines):
+    from index.search import LEXICAL_FULL_SHARE
+
+    for line in [line for line in lines if "院士工作站" in line]:
+        assert index.match_share(line, index.search(line, 1)[0][1]) > 0.5    # each word's best is in another line
+    scattered = "院士工作站 星创天地 揭榜挂帅 首台套"          # policy terms the seed plans use apart
+    assert not any(all(t in normalize(x) for t in scattered.split()) for x in lines)
+    assert index.match_share(scattered, index.search(scattered, 1)[0][1]) < LEXICAL_FULL_SHARE
+    assert index.match_share("完全陌生的外星词汇", 0.0) == 0.0

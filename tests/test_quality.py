@@ -39,6 +39,7 @@ def test_held_out_questions(searcher):
     questions = _questions(HELDOUT)
     search = score_search(searcher, questions)
     assert search["overall"]["recall@5"] >= 0.85
+    assert search["paraphrase"]["recall@5"] >= 0.85      # 0.812 before BM25 was trusted by its match share
     assert search["cross_city"]["coverage@10"] >= 0.85
     answers = score_answers(searcher, questions)
     assert answers["fact_answer_containment"] >= 0.55
