@@ -217,3 +217,12 @@ def test_clause_words_are_the_clauses_and_headings_own_words(which, request, emb
     tokenizer = searcher.lexical.tokenizer
     expected = [set(tokenizer(" ".join([*c.section, c.text]))) for c in searcher.clauses]
     assert clause_words(searcher) == expected
+
+
+def test_a_phrase_is_read_for_frames_without_the_number_it_starts_with():
+    from index.qa.quote import _FRAME, _unnumbered
+
+    assert _unnumbered("第十三条 对国家和省属驻郑的科研机构") == "对国家和省属驻郑的科研机构"
+    assert _unnumbered("（四）对有证据证明侵犯他人专利的产品") == "对有证据证明侵犯他人专利的产品"
+    assert _unnumbered("对于新引进的人才") == "对于新引进的人才"
+    assert _FRAME.search(_unnumbered("第十三条 对国家和省属驻郑的科研机构"))

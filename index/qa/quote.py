@@ -41,6 +41,7 @@ from index.qa.weights import (
 )
 from index.search import Hit, Searcher
 from ingest.normalize import normalize
+from ingest.numbering import parse_numbering
 from ingest.sentences import sentence_spans
 
 _DUTY = re.compile(r"[(（](牵头|责任|配合)单位")
@@ -188,7 +189,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score += LIST_BONUS
         if not (q.yes_no and _NORMATIVE.search(text)):
             score -= ECHO_PENALTY * _repeats(q, text)
-        if _FRAME.search(text.strip()):
+        if _FRAME.search(_unnumbered(text)):
             score -= FRAME_PENALTY
         if _in_heading(span):
             score -= HEADING_PENALTY
@@ -199,6 +200,13 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score += FOLLOW_BONUS * _repeats(q, previous)
         scored.append((span, score))
     return sorted(scored, key=lambda x: -x[1])
+
+
+def _unnumbered(phrase: str) -> str:
+    """The phrase without the number it starts with (第十三条 对…, （四）对…): the frame is in its words."""
+    phrase = phrase.strip()
+    numbering = parse_numbering(phrase)
+    return phrase[numbering.length:] if numbering else phrase
 
 
 def _in_heading(span: Span) -> bool:
