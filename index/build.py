@@ -11,14 +11,14 @@ import hashlib
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from index import lexical
 from index.dense import DenseIndex
-from index.embed import Embedder, EmbeddingCache, encode_with_cache, model_setting
+from index.embed import Embedder, EmbeddingCache, Encoded, encode_with_cache, model_setting
 from index.errors import PolicyIndexError
 from index.previous import TERMS, Previous, code_version, load_previous, source_key
 from index.store import (
@@ -62,6 +62,7 @@ class Corpus:
     duplicates: dict[str, str]   # file left out -> the file that holds the same text (relative paths)
     sources: dict[str, str]      # file kept -> its source_key
     reused: set[str]             # doc_ids taken over from the previous index
+    content_keys: dict[str, str] = field(default_factory=dict)   # file kept -> _content_key of its clauses
 
 
 def context_prefix(document: Document, clause: Clause) -> str:
@@ -110,7 +111,8 @@ def ingest_corpus(corpus_dir: Path, previous: Previous | None = None) -> Corpus:
             corpus.skipped.append(f"{path}: same document id as {seen[doc_id]}; rename one of the two files")
             continue
         # The same document saved twice (two downloads, two formats) would answer every question twice.
-        text = _content_key(result)
+        text = previous.content_keys.get(file, "") if stored else ""
+        text = text or _content_key(result)
         if text and text in texts:
             corpus.skipped.append(f"{path}: the same text as {texts[text]}; remove one of the two files")
             corpus.duplicates[file] = texts[text].relative_to(corpus_dir).as_posix()
@@ -119,6 +121,7 @@ def ingest_corpus(corpus_dir: Path, previous: Previous | None = None) -> Corpus:
         texts[text] = path
         corpus.results.append(result)
         corpus.sources[file] = key
+        corpus.content_keys[file] = text
         if stored:
             corpus.reused.add(doc_id)
     return corpus
@@ -188,6 +191,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
             "corpus_fingerprint": fingerprint,
             "code_version": code_version(),
             "sources": corpus.sources,
+            "content_keys": corpus.content_keys,
             "skipped": corpus.skipped,
             "duplicates": corpus.duplicates,
             "packages": package_versions(),
@@ -216,7 +220,10 @@ def _dense_index(documents: list[Document], clauses: list[Clause], reused: set[s
         for text in embedding_units(by_doc[clause.doc_id], clause):
             units.append(text)
             owners.append(row)
-    encoded = encode_with_cache(embedder, units, cache, progress=progress)
+    if units or not previous:
+        encoded = encode_with_cache(embedder, units, cache, progress=progress)
+    else:   # every document taken over: neither the cache nor the model is needed
+        encoded = Encoded(np.zeros((0, previous.dense.dim), dtype=np.float32), 0)
     new_owners = np.asarray(owners, dtype=np.int32)
     if previous and sum(map(len, kept.values())) == previous.dense.ntotal:
         old_owners = np.empty(previous.dense.ntotal, dtype=np.int32)

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ class Tokenizer:
             word = word.lower()
             if not _word_ok(word) or (len(word) == 1 and not self.singles):
                 continue
-            tokens.append(word)
+            tokens.append(sys.intern(word))
             if self.subwords and len(word) > 2:
                 tokens.extend(self._parts(word))
         return tokens
@@ -131,7 +132,7 @@ class Tokenizer:
         # mode but for every length (its search mode only tries 2- and 3-character pieces).
         n = len(word)
         return [
-            piece
+            sys.intern(piece)
             for i in range(n)
             for j in range(i + 2, min(n, i + 8) + 1)
             if (j - i) < n and self._freq.get(piece := word[i:j]) and _word_ok(piece)
@@ -244,7 +245,9 @@ class LexicalIndex:
     def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, tokens: list[list[str]] | None = None) -> None:
         self._bm25 = bm25
         self.tokenizer = tokenizer
-        self.tokens = tokens     # per row, as indexed: saved so that a rebuild cuts only what changed
+        # Per row, as indexed: saved so that a rebuild cuts only what changed. Tokens are interned (one string
+        # per distinct word): the 5.4M tokens of the 1,351 regulations (33k distinct) took 473 MB as strings.
+        self.tokens = tokens
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
@@ -320,4 +323,4 @@ def read_tokens(folder: Path) -> tuple[tuple[str, ...], list[list[str]]]:
     folder = Path(folder)
     terms = tuple((folder / DICTIONARY_FILE).read_text(encoding="utf-8").split())
     lines = (folder / TOKENS_FILE).read_text(encoding="utf-8").split("\n")[:-1]
-    return terms, [line.split(" ") if line else [] for line in lines]
+    return terms, [[sys.intern(t) for t in line.split(" ")] if line else [] for line in lines]

@@ -55,6 +55,7 @@ def source_key(path: Path, catalog_entry: dict | None) -> str:
 @dataclass
 class Previous:
     sources: dict[str, str]                 # file (relative to the corpus) -> source_key
+    content_keys: dict[str, str]            # file -> the key of its clauses' text (build._content_key)
     documents: dict[str, Document]          # by file
     clauses_of: dict[str, list[Clause]]     # doc_id -> its clauses, in order
     rows_of: dict[str, list[int]]           # clause_id -> its sentences' rows in `dense`, in order
@@ -103,6 +104,7 @@ def load_previous(index_dir: Path, model: str) -> Previous | None:
         rows_of.setdefault(clauses[row].clause_id, []).append(unit)
     return Previous(
         sources=sources,
+        content_keys=manifest.get("content_keys") or {},
         documents={by_name[d.source]: d for d in documents if d.source in by_name},
         clauses_of=clauses_of,
         rows_of=rows_of,

@@ -86,7 +86,7 @@ class Clause:
 
     def to_dict(self) -> dict:
         # Field by field: dataclasses.asdict deep-copies recursively, a third of writing a large index.
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d = {name: getattr(self, name) for name in _CLAUSE_FIELDS}
         d["section"] = list(self.section)
         d["units"] = [list(unit) for unit in self.units]
         d["fields"] = dict(self.fields)
@@ -96,3 +96,6 @@ class Clause:
     def from_dict(cls, d: dict) -> Clause:
         units = tuple((str(label), int(s), int(e)) for label, s, e in d.get("units", ()))
         return cls(**{**d, "section": tuple(d["section"]), "units": units})
+
+
+_CLAUSE_FIELDS = tuple(f.name for f in fields(Clause))   # dataclasses.fields() per call costs
