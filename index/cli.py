@@ -100,8 +100,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     bar.close()
     for line in report.skipped:
         print(f"skipped: {line}", file=sys.stderr)
-    print(f"indexed {report.documents} documents, {report.clauses} clauses, {report.units} sentences "
-          f"({report.newly_embedded} newly embedded) in {report.seconds:.1f} s -> {args.index}")
+    print(f"indexed {report.documents} documents ({report.reused_documents} taken over from the index), "
+          f"{report.clauses} clauses, {report.units} sentences ({report.newly_embedded} newly embedded) "
+          f"in {report.seconds:.1f} s -> {args.index}")
     return 0
 
 

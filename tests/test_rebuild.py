@@ -79,3 +79,14 @@ def test_an_index_built_by_other_code_is_not_taken_over(index_copy, embedder):
     report = build_index(corpus, index, embedder=embedder)
     assert report.reused_documents == 0 and report.newly_embedded == 0     # vectors still come from the cache
     assert json.loads(manifest_path.read_text(encoding="utf-8"))["code_version"] != "older"
+
+
+def test_the_build_command_says_how_many_documents_it_took_over(index_copy, capsys):
+    from index.cli import main
+
+    corpus, index = index_copy
+    assert main(["build", "--corpus", str(corpus), "--index", str(index), "--quiet"]) == 0
+    documents = len(list(corpus.glob("*.txt")))
+    out = capsys.readouterr().out
+    assert f"indexed {documents} documents ({documents} taken over from the index)" in out
+    assert "(0 newly embedded)" in out
