@@ -162,8 +162,9 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     by_doc = {d.doc_id: d for d in documents}
     dense, owners, newly_embedded = _dense_index(documents, clauses, corpus.reused, previous, embedder,
                                                  EmbeddingCache(cache_dir_for(index_dir)), progress)
-    candidates = {d.doc_id: previous.candidates_of[d.doc_id] if d.doc_id in corpus.reused
-                  else lexical.term_candidates(d.text) for d in documents}
+    stored = previous.candidates_of if previous else {}
+    candidates = {d.doc_id: (stored.get(d.doc_id) if d.doc_id in corpus.reused else None)
+                  or lexical.term_candidates(d.text) for d in documents}
     tokenizer = lexical.Tokenizer(lexical.choose_terms(candidates.values()), hmm=False)
     texts = [lexical_text(by_doc[c.doc_id], c) for c in clauses]
     old_tokens = [previous.tokens_of.get(c.clause_id) if c.doc_id in corpus.reused else None for c in clauses] \
