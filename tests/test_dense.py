@@ -125,3 +125,14 @@ def test_search_among_a_subset_is_exact_within_it(request, vectors, name, size):
 
 def test_search_among_nothing_returns_nothing(flat):
     assert flat.search_among(unit_vectors(1, 64, seed=3)[0], np.array([], dtype=np.int64), 10) == []
+
+
+def test_extended_appends_rows_and_turns_hnsw_at_the_threshold():
+    first, more = unit_vectors(300, 64, seed=1), unit_vectors(200, 64, seed=2)
+    grown = DenseIndex.build(first).extended(more, exact_below=400)
+    assert grown.kind == "hnsw" and grown.ntotal == 500
+    np.testing.assert_allclose(grown.vectors(), np.concatenate([first, more]))
+    again = grown.extended(unit_vectors(10, 64, seed=3))
+    assert again is grown and again.ntotal == 510              # HNSW grows in place, its graph kept
+    assert grown.search_one(more[7], 1)[0][0] == 307           # a new row is found as itself
+    assert DenseIndex.build(first).extended(np.zeros((0, 64), dtype=np.float32)).ntotal == 300
