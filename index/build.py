@@ -25,6 +25,7 @@ from index.store import (
     FORMAT_VERSION,
     corpus_fingerprint,
     package_versions,
+    read_jsonl,
     read_manifest,
     write_atomically,
     write_jsonl,
@@ -57,12 +58,12 @@ class BuildReport:
 @dataclass
 class Corpus:
     """A corpus folder as read for a build."""
-    results: list[Ingested]
-    skipped: list[str]           # one line per file left out
-    duplicates: dict[str, str]   # file left out -> the file that holds the same text (relative paths)
-    sources: dict[str, str]      # file kept -> its source_key
-    reused: set[str]             # doc_ids taken over from the previous index
-    content_keys: dict[str, str] = field(default_factory=dict)   # file kept -> _content_key of its clauses
+    results: list[Ingested] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)              # one line per file left out
+    duplicates: dict[str, str] = field(default_factory=dict)      # file left out -> the file with its text
+    sources: dict[str, str] = field(default_factory=dict)         # file kept -> its source_key
+    content_keys: dict[str, str] = field(default_factory=dict)    # file kept -> _content_key of its clauses
+    reused: set[str] = field(default_factory=set)                 # doc_ids taken over from the previous index
 
 
 def context_prefix(document: Document, clause: Clause) -> str:
@@ -82,6 +83,14 @@ def lexical_text(document: Document, clause: Clause) -> str:
     return f"{context_prefix(document, clause)}\n{clause.text}"
 
 
+def read_records(folder: Path) -> tuple[list[Document], list[Clause], np.ndarray, DenseIndex]:
+    """An index folder's documents, clauses, sentence row -> clause row array and dense index, as written."""
+    folder = Path(folder)
+    documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
+    clauses = [Clause.from_dict(c) for c in read_jsonl(folder / CLAUSES)]
+    return documents, clauses, np.load(folder / UNITS, allow_pickle=False), DenseIndex.load(folder / DENSE)
+
+
 def cache_dir_for(index_dir: Path) -> Path:
     """Embeddings are kept beside the index, outside it, so that a rebuild re-uses them."""
     return index_dir.with_name(index_dir.name + "-cache")
@@ -91,7 +100,7 @@ def ingest_corpus(corpus_dir: Path, previous: Previous | None = None) -> Corpus:
     """The documents of a corpus folder (taken from `previous` where their file is unchanged); one line per
     file left out, and the files left out because another holds the same text."""
     catalog = load_catalog(corpus_dir)
-    corpus = Corpus([], [], {}, {}, set())
+    corpus = Corpus()
     seen: dict[str, Path] = {}
     texts: dict[str, Path] = {}
     for path in corpus_files(corpus_dir):

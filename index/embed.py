@@ -102,7 +102,6 @@ class Embedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-
     def encode_one(self, text: str) -> np.ndarray:
         """One text's vector, remembered for the last RECENT texts: answering a question encodes it at each
         step (search, sentences, phrases), ~12 ms each time."""

@@ -3,8 +3,8 @@ their clauses, sentence vectors, BM25 tokens and mined term candidates.
 
 Adding one document to a large index then costs that document (ingest, embed, tokenise) plus the BM25
 matrix and writing the files, instead of reading, cutting and tokenising every document again. Nothing is
-taken over unless the old index was built by the same code (CODE_VERSION: the sources that shape what is
-stored) with the same model; anything unreadable means a full build, never a wrong index.
+taken over unless the old index was built by the same code (code_version(): the sources that shape what
+is stored) with the same model; anything unreadable means a full build, never a wrong index.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import numpy as np
 
 from index.dense import DenseIndex
 from index.errors import PolicyIndexError
@@ -74,7 +72,7 @@ class Previous:
 
 def load_previous(index_dir: Path, model: str) -> Previous | None:
     """The old index at index_dir, if it can be taken over for `model` (None: build everything)."""
-    from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS  # build imports this module
+    from index.build import LEXICAL, read_records  # build imports this module
 
     try:
         manifest = read_manifest(Path(index_dir), model=model)
@@ -84,10 +82,7 @@ def load_previous(index_dir: Path, model: str) -> Previous | None:
         return None
     folder = Path(index_dir)
     try:
-        documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
-        clauses = [Clause.from_dict(c) for c in read_jsonl(folder / CLAUSES)]
-        owners = np.load(folder / UNITS, allow_pickle=False)
-        dense = DenseIndex.load(folder / DENSE)
+        documents, clauses, owners, dense = read_records(folder)
         terms, tokens = read_tokens(folder / LEXICAL)
         candidates = {row["doc_id"]: TermCandidates.from_dict(row) for row in read_jsonl(folder / TERMS)}
     except (OSError, ValueError, TypeError, KeyError):
@@ -113,4 +108,3 @@ def load_previous(index_dir: Path, model: str) -> Previous | None:
         candidates_of=candidates,
         dense=dense,
     )
-

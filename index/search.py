@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index import lexical
-from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS, fingerprint_of
+from index.build import LEXICAL, fingerprint_of, read_records
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.fuse import best_per_group, fuse_ranks
-from index.store import read_jsonl, read_manifest
+from index.store import read_manifest
 from index.versions import Folding, Standing
 from ingest.citation import format_citation, header_line
 from ingest.model import Clause, Document
@@ -136,10 +136,7 @@ class Searcher:
             raise IndexMismatch(f"index at {folder} was built with model {manifest['model']}, not {model}: "
                                 f"rebuild with `policyqa build --model {model}`")
         try:
-            documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
-            clauses = [Clause.from_dict(c) for c in read_jsonl(folder / CLAUSES)]
-            owners = np.load(folder / UNITS, allow_pickle=False)
-            dense = DenseIndex.load(folder / DENSE)
+            documents, clauses, owners, dense = read_records(folder)
             lexical_index = lexical.LexicalIndex.load(folder / LEXICAL)
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise IndexCorrupt(f"index at {folder} is unreadable ({exc}): rebuild with `policyqa build`") from exc
@@ -222,12 +219,12 @@ class Searcher:
                                                  lambda rows: self._dense_ranking(vector, rows)))
         weights = dict(RANKING_WEIGHTS)
         if mode in ("hybrid", "lexical"):
-            scored = self.lexical.search(query, k=min(self.lexical.ntotal, SHORTLIST), rows=allowed)
+            scored = self._lexical_scored(query, allowed)
             if mode == "hybrid":
                 share = self.lexical.match_share(query, scored[0][1]) if scored else 0.0
                 weights["lexical"] *= min(1.0, share / LEXICAL_FULL_SHARE) ** 2
             rankings.append(self._with_preferred([row for row, _ in scored], preferred,
-                                                 lambda rows: self._lexical_ranking(query, rows)))
+                                                 lambda rows: [row for row, _ in self._lexical_scored(query, rows)]))
         fused = fuse_ranks(rankings, k=RRF_K, weights=[weights[m] for m in _modes(mode)])
         if preferred is not None:
             wanted = set(preferred.tolist())
@@ -280,9 +277,9 @@ class Searcher:
         # A clause scores by its best sentence.
         return [row for row, _, _ in best_per_group(scored, lambda unit: int(self.owners[unit]))]
 
-    def _lexical_ranking(self, query: str, allowed: np.ndarray | None) -> list[int]:
+    def _lexical_scored(self, query: str, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         # RRF gives ranks past the shortlist almost nothing; fusing every BM25 hit costs 80 ms at 100k clauses.
-        return [row for row, _ in self.lexical.search(query, k=min(self.lexical.ntotal, SHORTLIST), rows=allowed)]
+        return self.lexical.search(query, k=min(self.lexical.ntotal, SHORTLIST), rows=allowed)
 
 
 def _modes(mode: str) -> list[str]:
