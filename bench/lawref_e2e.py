@@ -368,7 +368,8 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
     times["units + keys"] = time.perf_counter() - t
     t = time.perf_counter()
     built = (index_dir / "manifest.json").is_file()
-    known = EmbeddingCache(cache).load(read_manifest(index_dir)["model"]) if built else {}
+    manifest = read_manifest(index_dir) if built else {}
+    known = EmbeddingCache(cache).load(manifest.get("vectors", manifest.get("model"))) if built else {}
     found = [known[k] for k in keys if k in known]
     times["cache load"] = time.perf_counter() - t
     if len(found) < len(keys):

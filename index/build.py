@@ -160,7 +160,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     if not corpus_dir.is_dir():
         raise IngestError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
     embedder = embedder or Embedder(model_setting(model))
-    previous = load_previous(index_dir, embedder.name)
+    previous = load_previous(index_dir, embedder.name, embedder.vectors_name)
     corpus = ingest_corpus(corpus_dir, previous)
     if not corpus.results:
         raise IngestError(f"no readable document in {corpus_dir}: add .txt, .html, .docx or .pdf files")
@@ -192,6 +192,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
         return {
             "format_version": FORMAT_VERSION,
             "model": embedder.name,
+            "vectors": embedder.vectors_name,
             "dimension": dense.dim,
             "dense_kind": dense.kind,
             "tokenizer": lexical_index.tokenizer.settings(),

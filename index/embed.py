@@ -25,6 +25,8 @@ from ingest.normalize import normalize
 
 DEFAULT_MODEL = "m3e-small"
 MODEL_ENV = "POLICYQA_MODEL"
+PRECISION_ENV = "POLICYQA_PRECISION"
+PRECISIONS = ("auto", "bf16", "fp32")   # auto: bf16 linear layers where the CPU has them (index/bf16.py)
 
 # On 2 cores, torch's OpenMP threads spin at every operator while another process (or a second query
 # in the app) holds a core: encoding collapses from ~12 ms to ~380 ms a query (bench/README.md).
@@ -35,6 +37,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 def model_setting(name: str | None = None) -> str:
     """The model setting as the user gave it: `name`, else env POLICYQA_MODEL, else "m3e-small"."""
     return name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def precision_setting(value: str | None = None) -> str:
+    """The precision setting: `value`, else env POLICYQA_PRECISION, else "auto"; a clear error if unknown."""
+    setting = (value or os.environ.get(PRECISION_ENV) or "auto").strip().lower()
+    if setting not in PRECISIONS:
+        raise EmbeddingError(f"{PRECISION_ENV}={setting!r} is not one of {', '.join(PRECISIONS)}: fix it or unset it")
+    return setting
 
 
 def resolve_model(name: str | None = None) -> str:
@@ -53,10 +63,12 @@ def resolve_model(name: str | None = None) -> str:
 class Embedder:
     """Encodes texts into unit-length float32 vectors on the CPU; the model is loaded once, on first use."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 8) -> None:
-        # On 2 cores m3e-small does ~50 clauses/s at batch 8-16; larger batches pad more and run slower.
+    def __init__(self, model: str | None = None, batch_size: int = 16, precision: str | None = None) -> None:
+        # On 2 cores batches of 8 and 16 encode alike in float32, 16 is 10 % faster in bf16, 64 slower in both
+        # (sentence-transformers sorts texts by length, so a batch pads little).
         self.name = model_setting(model)
         self.batch_size = batch_size
+        self._precision = precision_setting(precision)
         self._path = resolve_model(self.name)
         self._model = None
         self._recent: dict[str, np.ndarray] = {}   # text -> vector, for encode_one
@@ -76,7 +88,26 @@ class Embedder:
                     f"model {self.name} could not be loaded ({first}): give the path of a local "
                     f"sentence-transformers model folder (--model or {MODEL_ENV})"
                 ) from e
+            if self.precision == "bf16":
+                from index.bf16 import linears_to_bf16
+
+                linears_to_bf16(self._model)
         return self._model
+
+    @property
+    def precision(self) -> str:
+        """"bf16" or "fp32": the setting, with "auto" decided by this CPU (index/bf16.py)."""
+        if self._precision == "auto":
+            from index.bf16 import native_bf16
+
+            self._precision = "bf16" if native_bf16() else "fp32"
+        return self._precision
+
+    @property
+    def vectors_name(self) -> str:
+        """What the vectors are named by in the embedding cache and an index: the model, and bf16 when its
+        linear layers run in bfloat16 (vectors within cosine 2e-5 of float32 ones, but not the same)."""
+        return self.name if self.precision == "fp32" else f"{self.name} (bf16)"
 
     @property
     def dim(self) -> int:
@@ -220,7 +251,7 @@ def encode_with_cache(
     model, and saving them every `flush_every` texts (a killed build keeps what it embedded). progress,
     if given, is called with (texts done, texts to do)."""
     keys = [text_key(t) for t in texts]
-    known = cache.load(embedder.name)
+    known = cache.load(embedder.vectors_name)
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}  # dict: distinct, in order
     if known and missing and next(iter(known.values())).shape[0] != embedder.dim:
         # The cache was filled by another model under the same name (a local folder replaced).
@@ -230,7 +261,7 @@ def encode_with_cache(
     for start in range(0, len(todo), flush_every):
         chunk = todo[start:start + flush_every]
         fresh = embedder.encode([text for _, text in chunk], show_progress=show_progress)
-        cache.add(embedder.name, [key for key, _ in chunk], fresh)
+        cache.add(embedder.vectors_name, [key for key, _ in chunk], fresh)
         known.update(zip((key for key, _ in chunk), fresh, strict=True))
         if progress:
             progress(min(start + flush_every, len(todo)), len(todo))

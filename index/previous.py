@@ -70,15 +70,17 @@ class Previous:
         return document, self.clauses_of.get(document.doc_id, [])
 
 
-def load_previous(index_dir: Path, model: str) -> Previous | None:
-    """The old index at index_dir, if it can be taken over for `model` (None: build everything)."""
+def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
+    """The old index at index_dir, if it can be taken over for `model` and its vectors are of the same kind
+    (Embedder.vectors_name); None: build everything."""
     from index.build import LEXICAL, read_records  # build imports this module
 
     try:
         manifest = read_manifest(Path(index_dir), model=model)
     except PolicyIndexError:
         return None
-    if manifest.get("code_version") != code_version() or not isinstance(manifest.get("sources"), dict):
+    if manifest.get("code_version") != code_version() or manifest.get("vectors") != vectors or \
+            not isinstance(manifest.get("sources"), dict):
         return None
     folder = Path(index_dir)
     try:

@@ -9,6 +9,7 @@ from index.embed import (
     EmbeddingError,
     encode_with_cache,
     model_setting,
+    precision_setting,
     resolve_model,
     text_key,
 )
@@ -89,7 +90,7 @@ class StopsAfter:
 
     def __init__(self, embedder, calls: int) -> None:
         self.embedder, self.calls = embedder, calls
-        self.name, self.dim = embedder.name, embedder.dim
+        self.name, self.dim, self.vectors_name = embedder.name, embedder.dim, embedder.vectors_name
 
     def encode(self, texts, show_progress=False):
         if self.calls == 0:
@@ -103,7 +104,7 @@ def test_an_interrupted_build_keeps_what_it_embedded(embedder, tmp_path):
     cache = EmbeddingCache(tmp_path / "cache")
     with pytest.raises(KeyboardInterrupt):
         encode_with_cache(StopsAfter(embedder, calls=2), texts, cache, flush_every=3)
-    assert len(cache.load(embedder.name)) == 6             # two batches of three were saved as they came
+    assert len(cache.load(embedder.vectors_name)) == 6     # two batches of three were saved as they came
     resumed = encode_with_cache(embedder, texts, cache, flush_every=3)
     assert resumed.new == 1
 
@@ -168,3 +169,37 @@ def test_unknown_model_fails_with_one_line_error(embedder, name):
     assert "\n" not in message
     assert message.startswith(f"model {name} could not be loaded (")
     assert message.endswith("give the path of a local sentence-transformers model folder (--model or POLICYQA_MODEL)")
+
+
+SENTENCES = ["第十三条 对新认定的高新技术企业，市财政给予一次性奖励。", "科技型中小企业评价工作由市科技局组织实施",
+             "允许高等学校、科学技术研究开发机构的科学技术人员保留原有身份到企业专门从事产业技术创新。"]
+
+
+def test_bf16_linear_layers_give_the_float32_vectors_to_within_2e_5(embedder):
+    # bfloat16 is emulated on a CPU without it: the vectors are the same, only slower.
+    bf16, fp32 = Embedder(embedder.name, precision="bf16"), Embedder(embedder.name, precision="fp32")
+    cosines = np.sum(bf16.encode(SENTENCES) * fp32.encode(SENTENCES), axis=1)
+    assert cosines.min() > 1 - 2e-5
+    assert not np.array_equal(bf16.encode(SENTENCES), fp32.encode(SENTENCES))   # the layers really changed
+    assert (bf16.vectors_name, fp32.vectors_name) == (f"{embedder.name} (bf16)", embedder.name)
+
+
+def test_bf16_and_float32_vectors_are_cached_apart(embedder, tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    fp32 = Embedder(embedder.name, precision="fp32")
+    encode_with_cache(fp32, SENTENCES, cache)
+    bf16 = Embedder(embedder.name, precision="bf16")
+    assert encode_with_cache(bf16, SENTENCES, cache).new == len(SENTENCES)
+    assert encode_with_cache(bf16, SENTENCES, cache).new == 0
+
+
+def test_precision_setting(monkeypatch):
+    monkeypatch.delenv("POLICYQA_PRECISION", raising=False)
+    assert precision_setting() == "auto"
+    monkeypatch.setenv("POLICYQA_PRECISION", "FP32")
+    assert precision_setting() == "fp32"
+    assert precision_setting("bf16") == "bf16"
+    monkeypatch.setenv("POLICYQA_PRECISION", "int8")
+    with pytest.raises(EmbeddingError) as e:
+        Embedder()
+    assert str(e.value) == "POLICYQA_PRECISION='int8' is not one of auto, bf16, fp32: fix it or unset it"

@@ -81,6 +81,16 @@ def test_an_index_built_by_other_code_is_not_taken_over(index_copy, embedder):
     assert json.loads(manifest_path.read_text(encoding="utf-8"))["code_version"] != "older"
 
 
+def test_vectors_of_another_precision_are_not_taken_over(index_copy, embedder):
+    from index.embed import Embedder
+
+    corpus, index = index_copy
+    other = Embedder(embedder.name, precision="fp32" if embedder.precision == "bf16" else "bf16")
+    report = build_index(corpus, index, embedder=other)
+    assert report.reused_documents == 0 and report.newly_embedded > report.units // 2   # its own cache
+    assert json.loads((index / "manifest.json").read_text(encoding="utf-8"))["vectors"] == other.vectors_name
+
+
 def test_the_build_command_says_how_many_documents_it_took_over(index_copy, capsys):
     from index.cli import main
 
