@@ -8,6 +8,8 @@ access. Vectors are always L2-normalised, so inner product is cosine similarity.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import importlib.util
 import os
@@ -32,6 +34,10 @@ PRECISIONS = ("auto", "bf16", "fp32")   # auto: bf16 linear layers where the CPU
 # in the app) holds a core: encoding collapses from ~12 ms to ~380 ms a query (bench/README.md).
 # Passive waiting costs ~10% when the machine is idle. It must be set before torch is first imported.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# oneDNN, which runs the bfloat16 products, keeps a compiled kernel with its own copy of the weights for each
+# input shape it has seen (1,024 by default): a cold build of 165k regulation sentences, whose batches come in
+# hundreds of lengths, grew by ~1 GB for it. 32 kernels: no slower, ~100 MB less at 8k sentences already.
+os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "32")
 
 
 def model_setting(name: str | None = None) -> str:
@@ -197,6 +203,17 @@ class EmbeddingCache:
                 path.unlink(missing_ok=True)
         return entries
 
+    def lookup(self, model: str, keys: set[str]) -> dict[str, np.ndarray]:
+        """key -> vector for those of `keys` cached for `model`. Every file's keys are read, but only the
+        vectors of files holding some of them: a document added to a big index reads none of the main file."""
+        if len(self._shards(model)) > self.SHARDS_MAX:      # fold them first
+            entries = self.load(model)
+            return {k: entries[k] for k in keys if k in entries}
+        found: dict[str, np.ndarray] = {}
+        for path in [self._file(model), *self._shards(model)]:
+            found.update(_read_vectors(path, model, keys))
+        return found
+
     def add(self, model: str, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Save `keys` -> `vectors` for `model` as a new shard, atomically."""
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -226,14 +243,22 @@ class EmbeddingCache:
             raise
 
 
-def _read_vectors(path: Path, model: str) -> dict[str, np.ndarray]:
+def _read_vectors(path: Path, model: str, wanted: set[str] | None = None) -> dict[str, np.ndarray]:
+    """A cache file's key -> vector, only the `wanted` keys when given."""
     if not path.is_file():
         return {}
     try:
         with np.load(path, allow_pickle=False) as data:
             if str(data["model"]) != model:
                 return {}
-            return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            keys = data["keys"].tolist()
+            rows = range(len(keys)) if wanted is None else [i for i, k in enumerate(keys) if k in wanted]
+            if not rows:
+                return {}
+            vectors = data["vectors"]
+            if len(vectors) != len(keys):
+                return {}
+            return {keys[i]: vectors[i] for i in rows}
     except (OSError, ValueError, KeyError):
         return {}  # a damaged cache file costs only re-encoding
 
@@ -251,7 +276,7 @@ def encode_with_cache(
     model, and saving them every `flush_every` texts (a killed build keeps what it embedded). progress,
     if given, is called with (texts done, texts to do)."""
     keys = [text_key(t) for t in texts]
-    known = cache.load(embedder.vectors_name)
+    known = cache.lookup(embedder.vectors_name, set(keys))
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}  # dict: distinct, in order
     if known and missing and next(iter(known.values())).shape[0] != embedder.dim:
         # The cache was filled by another model under the same name (a local folder replaced).
@@ -263,8 +288,27 @@ def encode_with_cache(
         fresh = embedder.encode([text for _, text in chunk], show_progress=show_progress)
         cache.add(embedder.vectors_name, [key for key, _ in chunk], fresh)
         known.update(zip((key for key, _ in chunk), fresh, strict=True))
+        release_freed_memory()
         if progress:
             progress(min(start + flush_every, len(todo)), len(todo))
     if not keys:
         return Encoded(np.zeros((0, embedder.dim), dtype=np.float32), 0)
     return Encoded(np.stack([known[k] for k in keys]).astype(np.float32, copy=False), len(missing))
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by the model back to the system (glibc's malloc_trim; elsewhere nothing to do).
+
+    Batches of every length leave glibc's heap fragmented, and it keeps what was freed: over 8k sentences
+    the process grew by ~520 MB against ~230 MB when trimmed after each chunk (bench/README.md)."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None

@@ -118,6 +118,20 @@ def test_shards_fold_into_one_file(embedder, tmp_path):
     assert len(list(tmp_path.glob("*.npz"))) == 1 and len(cache.load("m")) == 5
 
 
+def test_lookup_reads_only_the_files_holding_the_keys_asked(tmp_path, monkeypatch):
+    cache = EmbeddingCache(tmp_path)
+    for i in range(3):      # three shards of two vectors
+        cache.add("m", [text_key(f"句{i}a"), text_key(f"句{i}b")], np.full((2, 4), i, dtype=np.float32))
+    members: list[str] = []
+    npz = type(np.load(next(tmp_path.glob("*.npz"))))
+    real = npz.__getitem__
+    monkeypatch.setattr(npz, "__getitem__", lambda self, key: members.append(key) or real(self, key))
+    found = cache.lookup("m", {text_key("句1b"), text_key("不在缓存")})
+    assert {k: v.tolist() for k, v in found.items()} == {text_key("句1b"): [1.0] * 4}
+    assert members.count("keys") == 3 and members.count("vectors") == 1   # only the shard holding 句1b
+    assert cache.lookup("m", set()) == {} and cache.lookup("other", {text_key("句1b")}) == {}
+
+
 def test_cache_is_per_model(embedder, tmp_path):
     cache = EmbeddingCache(tmp_path)
     cache.add("other-model", [text_key("甲")], np.ones((1, 4), dtype=np.float32))
