@@ -38,6 +38,7 @@ import jieba
 import jieba.posseg
 import numpy as np
 
+from index.bm25 import TokenRows, bm25_index
 from index.errors import IndexCorrupt
 from ingest.normalize import normalize
 
@@ -45,7 +46,6 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict..." on ev
 
 DICTIONARY_FILE = "userdict.txt"
 SETTINGS_FILE = "tokenizer.json"
-TOKENS_FILE = "tokens.txt"
 
 # Policy terms jieba's general dictionary splits (众创空间 -> 众/创/空间 without HMM).
 HAND_TERMS = (
@@ -243,12 +243,14 @@ def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_tokens: Seq
 class LexicalIndex:
     """BM25 (bm25s, Lucene variant) over tokenised texts; row i is texts[i]. Built once, never per query."""
 
-    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, tokens: list[list[str]] | None = None) -> None:
+    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, tokens: list[list[str]] | None = None,
+                 token_rows: TokenRows | None = None) -> None:
         self._bm25 = bm25
         self.tokenizer = tokenizer
-        # Per row, as indexed: saved so that a rebuild cuts only what changed. Tokens are interned (one string
-        # per distinct word): the 5.4M tokens of the 1,351 regulations (33k distinct) took 473 MB as strings.
+        # Per row, as indexed: saved (as ids) so that a rebuild cuts only what changed. Tokens are interned (one
+        # string per distinct word): the 5.4M tokens of the 1,351 regulations (33k distinct) took 473 MB as strings.
         self.tokens = tokens
+        self._token_rows = token_rows
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
@@ -259,9 +261,8 @@ class LexicalIndex:
         """Index texts already cut by `tokenizer` (row i = corpus[i])."""
         if not any(corpus):
             raise ValueError(f"none of the {len(corpus)} texts has a word to index: check the corpus")
-        bm25 = bm25s.BM25()
-        bm25.index(corpus, show_progress=False)
-        return cls(bm25, tokenizer, corpus)
+        rows = TokenRows.of(corpus)
+        return cls(bm25_index(rows), tokenizer, corpus, rows)
 
     @property
     def ntotal(self) -> int:
@@ -309,8 +310,8 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self._bm25.save(folder, allow_pickle=False, show_progress=False)
         self.tokenizer.save(folder)
-        if self.tokens is not None:   # tokens never hold whitespace: one line of them per row
-            (folder / TOKENS_FILE).write_text("".join(" ".join(t) + "\n" for t in self.tokens), encoding="utf-8")
+        if self.tokens is not None:
+            (self._token_rows or TokenRows.of(self.tokens)).save(folder)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -323,5 +324,4 @@ def read_tokens(folder: Path) -> tuple[tuple[str, ...], list[list[str]]]:
     """A saved index's dictionary terms and its tokens per row (what tokenize_reusing takes)."""
     folder = Path(folder)
     terms = tuple((folder / DICTIONARY_FILE).read_text(encoding="utf-8").split())
-    lines = (folder / TOKENS_FILE).read_text(encoding="utf-8").split("\n")[:-1]
-    return terms, [[sys.intern(t) for t in line.split(" ")] if line else [] for line in lines]
+    return terms, TokenRows.load(folder).rows()

@@ -19,9 +19,10 @@ from pathlib import Path
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, IndexStale
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 4           # 2: clauses carry their units (款/项/目), documents first_date and validity;
+FORMAT_VERSION = 5           # 2: clauses carry their units (款/项/目), documents first_date and validity;
                              # 3: a document whose text another file already holds is left out;
-                             # 4: BM25 tokens, term candidates and file keys kept for the next build
+                             # 4: BM25 tokens, term candidates and file keys kept for the next build;
+                             # 5: BM25 tokens kept as ids (index/bm25.py)
 
 # Distribution names of what shapes the files on disk, recorded so a surprising index can be explained.
 _PACKAGES = {

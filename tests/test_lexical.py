@@ -157,3 +157,27 @@ def test_match_share_is_high_for_a_lines_own_words_and_low_for_words_no_line_hol
     assert not any(all(t in normalize(x) for t in scattered.split()) for x in lines)
     assert index.match_share(scattered, index.search(scattered, 1)[0][1]) < LEXICAL_FULL_SHARE
     assert index.match_share("完全陌生的外星词汇", 0.0) == 0.0
+
+
+def test_the_score_matrix_is_the_one_bm25s_builds(index, lines, tokenizer):
+    import bm25s
+
+    reference = bm25s.BM25()
+    reference.index(index.tokens, show_progress=False)
+    ours = index._bm25
+    assert set(ours.vocab_dict) == set(reference.vocab_dict) and ours.scores["num_docs"] == len(lines)
+    for query in ("科技成果转化 收益", "孵化器 众创空间 建设", "院士工作站", "企业 研发 投入 补助"):
+        tokens = tokenizer(query)
+        np.testing.assert_array_equal(ours.get_scores(ours.get_tokens_ids(tokens)),
+                                      reference.get_scores(reference.get_tokens_ids(tokens)))
+
+
+def test_token_rows_round_trip_and_refuse_a_mismatch(tmp_path):
+    from index.bm25 import IDS_FILE, TokenRows
+
+    rows = [["科技", "成果", "科技"], [], ["转化"]]
+    TokenRows.of(rows).save(tmp_path)
+    assert TokenRows.load(tmp_path).rows() == rows
+    np.save(tmp_path / IDS_FILE, np.array([0, 1, 0, 5], dtype=np.int32))
+    with pytest.raises(ValueError, match="does not match its vocabulary"):
+        TokenRows.load(tmp_path)
