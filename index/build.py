@@ -8,11 +8,13 @@ clause by its best sentence and returns the whole clause.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,6 +28,7 @@ from index.store import (
     corpus_fingerprint,
     package_versions,
     read_jsonl,
+    read_lines,
     read_manifest,
     write_atomically,
     write_jsonl,
@@ -83,12 +86,22 @@ def lexical_text(document: Document, clause: Clause) -> str:
     return f"{context_prefix(document, clause)}\n{clause.text}"
 
 
-def read_records(folder: Path) -> tuple[list[Document], list[Clause], np.ndarray, DenseIndex]:
-    """An index folder's documents, clauses, sentence row -> clause row array and dense index, as written."""
+class Records(NamedTuple):
+    """An index folder's records, as written."""
+    documents: list[Document]
+    clauses: list[Clause]
+    owners: np.ndarray            # sentence row -> clause row
+    dense: DenseIndex
+    clause_lines: list[str]       # each clause's line of clauses.jsonl: written again as is when taken over
+
+
+def read_records(folder: Path) -> Records:
     folder = Path(folder)
     documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
-    clauses = [Clause.from_dict(c) for c in read_jsonl(folder / CLAUSES)]
-    return documents, clauses, np.load(folder / UNITS, allow_pickle=False), DenseIndex.load(folder / DENSE)
+    lines = read_lines(folder / CLAUSES)
+    clauses = [Clause.from_dict(json.loads(line)) for line in lines]
+    return Records(documents, clauses, np.load(folder / UNITS, allow_pickle=False), DenseIndex.load(folder / DENSE),
+                   lines)
 
 
 def cache_dir_for(index_dir: Path) -> Path:
@@ -184,7 +197,10 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
 
     def fill(folder: Path) -> dict:
         write_jsonl(folder / DOCUMENTS, [d.to_dict(with_text=True) for d in documents])
-        write_jsonl(folder / CLAUSES, [c.to_dict() for c in clauses])
+        # A clause taken over is written as it was read: serialising 57k clauses again was a third of a rebuild.
+        stored = previous.clause_lines if previous else {}
+        write_jsonl(folder / CLAUSES, [(c.doc_id in corpus.reused and stored.get(c.clause_id)) or c.to_dict()
+                                       for c in clauses])
         write_jsonl(folder / TERMS, [{"doc_id": doc_id, **c.to_dict()} for doc_id, c in candidates.items()])
         np.save(folder / UNITS, owners, allow_pickle=False)
         dense.save(folder / DENSE)

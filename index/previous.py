@@ -58,6 +58,7 @@ class Previous:
     clauses_of: dict[str, list[Clause]]     # doc_id -> its clauses, in order
     rows_of: dict[str, list[int]]           # clause_id -> its sentences' rows in `dense`, in order
     tokens_of: dict[str, list[str]]         # clause_id -> BM25 tokens
+    clause_lines: dict[str, str]            # clause_id -> its line of clauses.jsonl
     terms: tuple[str, ...]                  # the dictionary those tokens were cut with
     candidates_of: dict[str, TermCandidates]  # doc_id -> mined term candidates
     dense: DenseIndex
@@ -84,7 +85,7 @@ def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
         return None
     folder = Path(index_dir)
     try:
-        documents, clauses, owners, dense = read_records(folder)
+        documents, clauses, owners, dense, clause_lines = read_records(folder)
         terms, tokens = read_tokens(folder / LEXICAL)
         candidates = {row["doc_id"]: TermCandidates.from_dict(row) for row in read_jsonl(folder / TERMS)}
     except (OSError, ValueError, TypeError, KeyError):
@@ -106,6 +107,7 @@ def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
         clauses_of=clauses_of,
         rows_of=rows_of,
         tokens_of={c.clause_id: t for c, t in zip(clauses, tokens, strict=True)},
+        clause_lines={c.clause_id: line for c, line in zip(clauses, clause_lines, strict=True)},
         terms=terms,
         candidates_of=candidates,
         dense=dense,

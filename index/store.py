@@ -171,11 +171,16 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    with Path(path).open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return [json.loads(line) for line in read_lines(path)]
 
 
-def write_jsonl(path: Path, rows: list[dict]) -> None:
+def read_lines(path: Path) -> list[str]:
+    """A JSON-lines file's records as their text, blank lines left out."""
+    return [line for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def write_jsonl(path: Path, rows: list[dict | str]) -> None:
+    """One JSON record per line; a row given as a str is a line already written (read_lines)."""
     with Path(path).open("w", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.write((row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)) + "\n")

@@ -36,6 +36,8 @@ def vectors_by_clause(searcher: Searcher) -> dict[str, np.ndarray]:
 def assert_same_index(a: Path, b: Path, embedder) -> None:
     one, other = Searcher.load(a, embedder=embedder), Searcher.load(b, embedder=embedder)
     assert [c.to_dict() for c in one.clauses] == [c.to_dict() for c in other.clauses]
+    # Clauses taken over are written as they were read: the file is the one a full build writes.
+    assert (a / "clauses.jsonl").read_bytes() == (b / "clauses.jsonl").read_bytes()
     assert [d.to_dict(with_text=True) for d in one.documents] == [d.to_dict(with_text=True) for d in other.documents]
     assert read_tokens(a / "lexical") == read_tokens(b / "lexical")
     mine, theirs = vectors_by_clause(one), vectors_by_clause(other)
