@@ -23,13 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import script_env  # bench/ is sys.path[0] for a script: offline, passive OpenMP, the checkout first
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = script_env.ROOT
 
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402

@@ -14,19 +14,14 @@ of both sides. See bench/README.md ("bfloat16 linear layers").
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")     # before torch loads: see index/embed.py
+import script_env  # bench/ is sys.path[0] for a script: offline, passive OpenMP, the checkout first
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = script_env.ROOT
 
 from bench.common import development_questions, latencies_ms, load, p50_p95, row, section, timed  # noqa: E402
 from index.build import build_index, embedding_units, ingest_corpus  # noqa: E402
