@@ -15,11 +15,6 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def native_bf16() -> bool:
-    """Does this CPU multiply bfloat16 natively (AVX512-BF16, which AMX-capable CPUs also have)?"""
-    return bool(torch.cpu.get_capabilities().get("avx512_bf16"))
-
-
 class BF16Linear(nn.Module):
     """y = x·Wᵀ + b with W and b held in bfloat16, x of any float dtype, y in `out_dtype`."""
 

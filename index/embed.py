@@ -104,8 +104,6 @@ class Embedder:
     def precision(self) -> str:
         """"bf16" or "fp32": the setting, with "auto" decided by this CPU (index/bf16.py)."""
         if self._precision == "auto":
-            from index.bf16 import native_bf16
-
             self._precision = "bf16" if native_bf16() else "fp32"
         return self._precision
 
@@ -154,6 +152,18 @@ class Embedder:
 
 
 RECENT = 64
+
+
+def native_bf16() -> bool:
+    """Does this CPU multiply bfloat16 natively (AVX512-BF16, which AMX-capable CPUs also have)? Read from
+    /proc/cpuinfo where there is one, so that a rebuild with nothing to encode never imports torch (~0.7 s)."""
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
+        return "avx512_bf16" in flags.split()
+    except (OSError, StopIteration):
+        import torch
+
+        return bool(torch.cpu.get_capabilities().get("avx512_bf16"))
 
 
 def text_key(text: str) -> str:

@@ -217,3 +217,12 @@ def test_precision_setting(monkeypatch):
     with pytest.raises(EmbeddingError) as e:
         Embedder()
     assert str(e.value) == "POLICYQA_PRECISION='int8' is not one of auto, bf16, fp32: fix it or unset it"
+
+
+def test_native_bf16_agrees_with_torch(embedder):
+    import torch
+
+    from index.embed import native_bf16
+
+    assert native_bf16() == bool(torch.cpu.get_capabilities().get("avx512_bf16"))
+    assert Embedder(embedder.name).precision == ("bf16" if native_bf16() else "fp32")
