@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import script_env  # bench/ is sys.path[0] for a script: offline, passive OpenMP, the checkout first
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import script_env  # offline, passive OpenMP: before torch loads
 
 ROOT = script_env.ROOT
 

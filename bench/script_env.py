@@ -2,7 +2,8 @@
 single-threaded, torch's OpenMP threads wait passively (it must be set before torch loads: see
 index/embed.py), and the checkout's packages come first on sys.path.
 
-    import script_env   # first of the imports (bench/ is sys.path[0] for a script)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import script_env   # first of the project's imports
 """
 
 import os
