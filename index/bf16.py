@@ -2,7 +2,7 @@
 
 The model's linear layers are ~80 % of its time, bound by reading their weights. With bfloat16 weights and
 products (inputs cast in, outputs cast back, so layer norms, attention and residual sums stay float32),
-m3e-small encodes regulation sentences ~2.5x faster on AVX512-BF16 cores and a question in ~9 ms instead
+m3e-small encodes regulation sentences ~2.5x faster on AVX512-BF16 cores and a question in ~8 ms instead
 of ~12, with vectors at cosine >= 0.99998 to float32 ones (bench/README.md, "bfloat16 linear layers").
 The whole model in bfloat16 was faster still, but its vectors fell to cosine 0.996. A CPU without native
 bfloat16 emulates it, slower than float32: there "auto" means float32.
