@@ -68,8 +68,9 @@ def bm25_index(tokens: TokenRows) -> bm25s.BM25:
     lengths = np.diff(tokens.offsets)
     rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     # One entry per (token, row) with its count, sorted by token then row: bm25s's column order.
-    pairs, counts = np.unique(tokens.ids.astype(np.int64) * max(n_rows, 1) + rows, return_counts=True)
-    token, row = np.divmod(pairs, max(n_rows, 1))
+    stride = max(n_rows, 1)
+    pairs, counts = np.unique(tokens.ids.astype(np.int64) * stride + rows, return_counts=True)
+    token, row = np.divmod(pairs, stride)
     per_token = np.bincount(token, minlength=n_tokens)
     # bm25s: idf in float64 stored as float32; term frequency part in float64 (tf / (k1 (1 - b + b l / avg) + tf))
     idf = np.log(1 + (n_rows - per_token + 0.5) / (per_token + 0.5)).astype(np.float32)

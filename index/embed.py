@@ -102,7 +102,7 @@ class Embedder:
 
     @property
     def precision(self) -> str:
-        """"bf16" or "fp32": the setting, with "auto" decided by this CPU (index/bf16.py)."""
+        """"bf16" or "fp32": the setting, with "auto" decided by this CPU (native_bf16)."""
         if self._precision == "auto":
             self._precision = "bf16" if native_bf16() else "fp32"
         return self._precision
