@@ -38,6 +38,29 @@ class TokenRows:
         np.cumsum([len(r) for r in rows], out=offsets[1:])
         return cls(vocabulary, ids, offsets)
 
+    @classmethod
+    def reusing(cls, old: TokenRows, rows: Sequence[int | list[str]]) -> TokenRows:
+        """Rows that are either a row of `old` (its number: its ids are copied, no string is touched) or new
+        tokens. Words no row uses any more leave the vocabulary; the others keep their order, new ones follow."""
+        vocabulary = dict(old.vocabulary)
+        pieces = []
+        for row in rows:
+            if isinstance(row, int):
+                pieces.append(old.ids[old.offsets[row]:old.offsets[row + 1]])
+            else:
+                pieces.append(np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in row),
+                                          dtype=np.int32, count=len(row)))
+        ids = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in pieces], out=offsets[1:])
+        used = np.bincount(ids, minlength=len(vocabulary)) > 0
+        renumbered = (np.cumsum(used) - 1).astype(np.int32)
+        words = [word for word, kept in zip(vocabulary, used.tolist(), strict=True) if kept]
+        return cls({word: i for i, word in enumerate(words)}, renumbered[ids], offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
     def rows(self) -> list[list[str]]:
         """The rows as lists of (interned) strings."""
         tokens = np.array([sys.intern(t) for t in self.vocabulary], dtype=object)[self.ids]

@@ -189,10 +189,11 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
                   or lexical.term_candidates(d.text) for d in documents}
     tokenizer = lexical.Tokenizer(lexical.choose_terms(candidates.values()), hmm=False)
     texts = [lexical_text(by_doc[c.doc_id], c) for c in clauses]
-    old_tokens = [previous.tokens_of.get(c.clause_id) if c.doc_id in corpus.reused else None for c in clauses] \
+    old_rows = [previous.token_row_of.get(c.clause_id) if c.doc_id in corpus.reused else None for c in clauses] \
         if previous else [None] * len(clauses)
-    lexical_index = lexical.LexicalIndex.from_tokens(
-        lexical.tokenize_reusing(tokenizer, texts, old_tokens, previous.terms if previous else ()), tokenizer)
+    lexical_index = lexical.LexicalIndex.from_tokens(lexical.tokenize_reusing(
+        tokenizer, texts, old_rows, previous.tokens if previous else None, previous.terms if previous else ()),
+        tokenizer)
     fingerprint = fingerprint_of(corpus_dir)
 
     def fill(folder: Path) -> dict:

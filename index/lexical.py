@@ -242,41 +242,76 @@ def mine_terms(texts: Iterable[str], min_count: int = 2) -> list[str]:
 MAX_CHANGED_TERMS = 2000
 
 
-def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_tokens: Sequence[list[str] | None],
-                     old_terms: Iterable[str]) -> list[list[str]]:
-    """The tokens of each text: old_tokens[i] (cut with the dictionary old_terms) where the text contains no
-    term of one dictionary but not the other, since a term changes only the texts it occurs in; else cut."""
+def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_rows: Sequence[int | None],
+                     old: TokenRows | None, old_terms: Iterable[str]) -> TokenRows:
+    """The tokens of each text: row old_rows[i] of `old` (cut with the dictionary old_terms) where the text
+    contains no term of one dictionary but not the other, since a term changes only the texts it occurs in;
+    else cut. Rows taken over stay ids: turning 5.4M of them into strings and back cost ~0.8 s a rebuild."""
     changed = set(tokenizer.terms) ^ {normalize(t) for t in old_terms}
-    if len(changed) > MAX_CHANGED_TERMS:
-        old_tokens = [None] * len(texts)
+    if old is None or len(changed) > MAX_CHANGED_TERMS:
+        old_rows = [None] * len(texts)
     pattern = re.compile("|".join(map(re.escape, sorted(changed, key=len, reverse=True)))) if changed else None
-    return [old if old is not None and not (pattern and pattern.search(normalize(text))) else tokenizer(text)
-            for text, old in zip(texts, old_tokens, strict=True)]
+    may_hold = rows_that_may_hold(changed, old) if pattern and old is not None else None
+    rows: list[int | list[str]] = []
+    for text, row in zip(texts, old_rows, strict=True):
+        looked_at = pattern and (may_hold is None or may_hold[row])
+        rows.append(tokenizer(text) if row is None or (looked_at and pattern.search(normalize(text))) else row)
+    return TokenRows.reusing(old, rows) if old is not None else TokenRows.of(rows)
+
+
+_STOP_CHARACTERS = frozenset("".join(STOP_WORDS))
+
+
+def rows_that_may_hold(terms: Iterable[str], rows: TokenRows) -> np.ndarray | None:
+    """Per row (bool): may its text hold one of the terms? Told from its tokens alone, so that a rebuild
+    normalises only those texts (all 57k of the lawref folder took ~1 s); None when a term gives no way to tell.
+
+    jieba cuts a text into words that hold every one of its characters, and a word is dropped only when it
+    has no letter or digit or is a stop word. So a text holding a term has, inside one of its tokens, each
+    letter or digit of the term that no stop word has: one such character per term (the one in fewest
+    words) picks the rows that may hold it."""
+    telling = [{c.lower() for c in term if c.isalnum() and len(c.lower()) == 1} - _STOP_CHARACTERS
+               for term in terms]
+    if not all(telling):
+        return None
+    wanted = set().union(*telling)
+    words_with: dict[str, list[int]] = {c: [] for c in wanted}
+    for word, i in rows.vocabulary.items():
+        for char in wanted.intersection(word):
+            words_with[char].append(i)
+    marked = np.zeros(len(rows.vocabulary), dtype=bool)
+    for chars in telling:
+        marked[words_with[min(chars, key=lambda c: len(words_with[c]))]] = True
+    seen = np.concatenate([[0], np.cumsum(marked[rows.ids])])
+    return seen[rows.offsets[1:]] > seen[rows.offsets[:-1]]
 
 
 class LexicalIndex:
     """BM25 (bm25s, Lucene variant) over tokenised texts; row i is texts[i]. Built once, never per query."""
 
-    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, tokens: list[list[str]] | None = None,
-                 token_rows: TokenRows | None = None) -> None:
+    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer, token_rows: TokenRows | None = None) -> None:
         self._bm25 = bm25
         self.tokenizer = tokenizer
-        # Per row, as indexed: saved (as ids) so that a rebuild cuts only what changed. Tokens are interned (one
-        # string per distinct word): the 5.4M tokens of the 1,351 regulations (33k distinct) took 473 MB as strings.
-        self.tokens = tokens
-        self._token_rows = token_rows
+        # Per row, as indexed: saved (as ids) so that a rebuild cuts only what changed. None when loaded for
+        # search, which never needs them.
+        self.token_rows = token_rows
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
         return cls.from_tokens([tokenizer(t) for t in texts], tokenizer)
 
     @classmethod
-    def from_tokens(cls, corpus: list[list[str]], tokenizer: Tokenizer) -> LexicalIndex:
+    def from_tokens(cls, corpus: list[list[str]] | TokenRows, tokenizer: Tokenizer) -> LexicalIndex:
         """Index texts already cut by `tokenizer` (row i = corpus[i])."""
-        if not any(corpus):
-            raise ValueError(f"none of the {len(corpus)} texts has a word to index: check the corpus")
-        rows = TokenRows.of(corpus)
-        return cls(bm25_index(rows), tokenizer, corpus, rows)
+        rows = corpus if isinstance(corpus, TokenRows) else TokenRows.of(corpus)
+        if not len(rows.ids):
+            raise ValueError(f"none of the {len(rows)} texts has a word to index: check the corpus")
+        return cls(bm25_index(rows), tokenizer, rows)
+
+    @property
+    def tokens(self) -> list[list[str]] | None:
+        """The tokens of each row as strings (interned: one string per distinct word)."""
+        return self.token_rows.rows() if self.token_rows is not None else None
 
     @property
     def ntotal(self) -> int:
@@ -324,8 +359,8 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self._bm25.save(folder, allow_pickle=False, show_progress=False)
         self.tokenizer.save(folder)
-        if self.tokens is not None:
-            (self._token_rows or TokenRows.of(self.tokens)).save(folder)
+        if self.token_rows is not None:
+            self.token_rows.save(folder)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -334,8 +369,8 @@ class LexicalIndex:
         return cls(bm25, Tokenizer.load(folder))
 
 
-def read_tokens(folder: Path) -> tuple[tuple[str, ...], list[list[str]]]:
+def read_tokens(folder: Path) -> tuple[tuple[str, ...], TokenRows]:
     """A saved index's dictionary terms and its tokens per row (what tokenize_reusing takes)."""
     folder = Path(folder)
     terms = tuple((folder / DICTIONARY_FILE).read_text(encoding="utf-8").split())
-    return terms, TokenRows.load(folder).rows()
+    return terms, TokenRows.load(folder)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from index.dense import DenseIndex
 from index.errors import PolicyIndexError
+from index.bm25 import TokenRows
 from index.lexical import TermCandidates, read_tokens
 from index.store import read_jsonl, read_manifest
 from ingest.model import Clause, Document
@@ -57,7 +58,8 @@ class Previous:
     documents: dict[str, Document]          # by file
     clauses_of: dict[str, list[Clause]]     # doc_id -> its clauses, in order
     rows_of: dict[str, list[int]]           # clause_id -> its sentences' rows in `dense`, in order
-    tokens_of: dict[str, list[str]]         # clause_id -> BM25 tokens
+    tokens: TokenRows                       # BM25 tokens of each clause row, as ids
+    token_row_of: dict[str, int]            # clause_id -> its row in `tokens`
     clause_lines: dict[str, str]            # clause_id -> its line of clauses.jsonl
     terms: tuple[str, ...]                  # the dictionary those tokens were cut with
     candidates_of: dict[str, TermCandidates]  # doc_id -> mined term candidates
@@ -106,7 +108,8 @@ def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
         documents={by_name[d.source]: d for d in documents if d.source in by_name},
         clauses_of=clauses_of,
         rows_of=rows_of,
-        tokens_of={c.clause_id: t for c, t in zip(clauses, tokens, strict=True)},
+        tokens=tokens,
+        token_row_of={c.clause_id: row for row, c in enumerate(clauses)},
         clause_lines={c.clause_id: line for c, line in zip(clauses, clause_lines, strict=True)},
         terms=terms,
         candidates_of=candidates,

@@ -4,8 +4,18 @@ import jieba
 import numpy as np
 import pytest
 
+from index.bm25 import TokenRows
 from index.errors import IndexCorrupt
-from index.lexical import HAND_TERMS, LexicalIndex, Tokenizer, mine_terms, read_tokens, tokenize_reusing
+from index.lexical import (
+    HAND_TERMS,
+    STOP_WORDS,
+    LexicalIndex,
+    Tokenizer,
+    mine_terms,
+    read_tokens,
+    rows_that_may_hold,
+    tokenize_reusing,
+)
 from ingest.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -135,17 +145,39 @@ def test_tokens_cut_with_an_older_dictionary_are_reused_only_where_still_right(l
     terms = [t for t in tokenizer.terms if t not in HAND_TERMS]
     older = Tokenizer([*terms[len(terms) // 10:], "前所未有的创新型试验区"])
     old_tokens = [older(line) for line in lines]
-    reused = tokenize_reusing(tokenizer, lines, old_tokens, older.terms)
-    assert reused == [tokenizer(line) for line in lines]
-    assert sum(a != b for a, b in zip(old_tokens, reused, strict=True)) > 0   # some lines had to be cut again
-    assert sum(a is b for a, b in zip(old_tokens, reused, strict=True)) > len(lines) / 2   # most did not
-    assert tokenize_reusing(tokenizer, lines, [None] * len(lines), ()) == [tokenizer(line) for line in lines]
+    old = TokenRows.of([["外星词汇"], *old_tokens])         # a row that is gone: its word leaves the vocabulary
+    reused = tokenize_reusing(tokenizer, lines, range(1, len(lines) + 1), old, older.terms)
+    assert reused.rows() == [tokenizer(line) for line in lines]
+    assert "外星词汇" not in reused.vocabulary
+    assert sorted(reused.vocabulary.values()) == list(range(len(reused.vocabulary)))
+    assert sum(a != b for a, b in zip(old_tokens, reused.rows(), strict=True)) > 0   # some lines had to be cut again
+    cut = []
+    counting = Tokenizer.__call__
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Tokenizer, "__call__", lambda self, text: cut.append(text) or counting(self, text))
+        tokenize_reusing(tokenizer, lines, range(1, len(lines) + 1), old, older.terms)
+    assert 0 < len(cut) < len(lines) / 2                                           # most were not
+    fresh = tokenize_reusing(tokenizer, lines, [None] * len(lines), None, ())
+    assert fresh.rows() == [tokenizer(line) for line in lines]
+
+
+def test_the_rows_told_from_their_tokens_include_every_row_holding_a_term(lines, tokenizer):
+    rows = TokenRows.of([tokenizer(line) for line in lines])
+    for term in [*tokenizer.terms, "前所未有的创新型试验区", "R&D经费", "第十条"]:
+        holding = np.array([term in normalize(line) for line in lines])
+        may_hold = rows_that_may_hold([term], rows)
+        if may_hold is None:                            # only stop words' characters: none tells
+            assert all(any(c in w for w in STOP_WORDS) for c in term), term
+            continue
+        assert not (holding & ~may_hold).any(), term
+    assert rows_that_may_hold(["第十条"], rows) is None
+    assert rows_that_may_hold(["院士工作站", "科技特派员"], rows).mean() < 0.5     # it does narrow them down
 
 
 def test_saved_tokens_and_dictionary_read_back(index, tmp_path):
     index.save(tmp_path)
     terms, tokens = read_tokens(tmp_path)
-    assert terms == index.tokenizer.terms and tokens == index.tokens
+    assert terms == index.tokenizer.terms and tokens.rows() == index.tokens
 
 
 def test_match_share_is_high_for_a_lines_own_words_and_low_for_words_no_line_holds_together(index, lines):

@@ -51,6 +51,6 @@ def clause_words(searcher: Searcher) -> list[set[str]]:
     ten thousand clauses); a prefix's parts and the text are cut apart anyway (jieba cuts at the spaces and
     the line break between them), so the tokens after the city's and the title's are the clause's own."""
     tokenizer = searcher.lexical.tokenizer
-    _, tokens = read_tokens(searcher.folder / LEXICAL)
+    tokens = read_tokens(searcher.folder / LEXICAL)[1].rows()
     lead = {d.doc_id: len(tokenizer(d.city_display)) + len(tokenizer(d.title)) for d in searcher.documents}
     return [set(row[lead[clause.doc_id]:]) for clause, row in zip(searcher.clauses, tokens, strict=True)]
