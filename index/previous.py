@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from index.bm25 import TokenRows
 from index.dense import DenseIndex
 from index.errors import PolicyIndexError
-from index.bm25 import TokenRows
 from index.lexical import TermCandidates, read_tokens
 from index.store import read_jsonl, read_manifest
 from ingest.model import Clause, Document
