@@ -80,6 +80,10 @@ def test_read_question_periods_units_and_core():
     assert read_question("2025年全社会研发经费支出占GDP比重是多少?").units[0] == "%"
     assert read_question("2025年全社会研发经费支出占GDP比重是多少?").year == 2025
     assert read_question("廊坊有哪几家国家级孵化器?", HEBEI).kind == "list"
+    # A count says how many names answer it; 哪一 asks for one.
+    assert read_question("创新券可以用于哪两类服务?").kind == "list"
+    assert read_question("专项资金包括哪四个部分？").kind == "list"
+    assert read_question("哪一家单位负责认定?").kind == "fact"
     assert read_question("企业能不能用研发投入抵扣税款?").yes_no
     assert read_question("外地人才落户有补贴吗？").yes_no
     assert not read_question("科技成果转化收益怎么分配?").yes_no

@@ -66,7 +66,7 @@ class Question:
     units: tuple[str, ...]                # units the question asks for, () when it does not say
     wants_target: bool                    # 目标/要/计划: a planned figure, not an achieved one
     wants_max: bool                       # 最高补贴多少
-    wants_list: bool = False              # 哪些/哪几: several names answer it
+    wants_list: bool = False              # 哪些/哪几/哪三项: several names answer it
     cities: tuple[str, ...] = ()          # constraints: cities the question is about, held by the corpus
     provinces: tuple[str, ...] = ()       # constraints: a province named (its own and its cities' documents)
     unknown: tuple[str, ...] = ()         # places the question is about that the corpus holds nothing of
@@ -86,6 +86,8 @@ class Question:
         return "list" if self.wants_list else "fact"
 
 
+# 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
+_LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
 _YES_NO = re.compile(r"能不能|能否|可否|可不可以|是否|会不会|有没有|合规|吗[？?]?$")
 
 
@@ -114,7 +116,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
             break
     year = named_years[0] if len(set(named_years)) == 1 else None
     return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
-                    "最高" in text or "最多" in text, bool(re.search(r"哪些|哪几", text)),
+                    "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), bool(_YES_NO.search(text)))
 
