@@ -3,12 +3,13 @@
     .venv/bin/python bench/build_speed.py [FOLDER] [--repeat N]
 
 FOLDER (default tests/data/lawref, 100 real regulations) is copied to a temporary corpus. In the same process
-and with the model loaded once for each setting: (1) torch float32 (POLICYQA_PRECISION=fp32) encodes every
-sentence unit a build embeds, each with its context prefix, at the build's batch size; (2) a cold build with
-the default settings (an empty embedding cache) indexes the folder. The ratio is (2)'s sentence units per
-second over (1)'s. The two are run alternately --repeat times, so a change of load hits both. Then
-single-question encoding p50 / p95 for both settings over the development questions. Model load is left out
-of both sides. See bench/README.md ("bfloat16 linear layers").
+and with the model loaded once for each setting: (1) torch float32 (POLICYQA_BACKEND=torch,
+POLICYQA_PRECISION=fp32) encodes every sentence unit a build embeds, each with its context prefix, at the
+build's batch size; (2) a cold build with the default settings (OpenVINO where installed, an empty embedding
+cache) indexes the folder. The ratio is (2)'s sentence units per second over (1)'s. The two are run
+alternately --repeat times, so a change of load hits both. Then single-question encoding p50 / p95 for both
+settings over the development questions. Model load is left out of both sides. See bench/README.md ("OpenVINO").
+
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ def main() -> int:
         corpus = Path(work) / "corpus"
         shutil.copytree(args.folder, corpus, ignore=shutil.ignore_patterns("README.md", "SOURCES.md"))
         units = units_of(corpus)
-        fp32 = Embedder(precision="fp32")
+        fp32 = Embedder(precision="fp32", backend="torch")
         default = Embedder()
         fp32.encode(units[:16])
         default.encode(units[:16])                          # both models loaded and warm
         section(f"Cold build of {args.folder.name} ({len(units)} sentence units) against torch fp32 encoding; "
-                f"default precision here: {default.precision}")
+                f"default here: {default.backend} {default.precision}")
         ratios = []
         for attempt in range(args.repeat):
             encode_s, _ = timed(fp32.encode, units)
@@ -65,7 +66,7 @@ def main() -> int:
         fp32_q = latencies_ms(lambda q: fp32.encode([q]), questions)
         default_q = latencies_ms(lambda q: default.encode([q]), questions)
         row("question encoding p50 / p95, torch fp32", f"{p50_p95(fp32_q)}  ({load()})")
-        row(f"question encoding p50 / p95, {default.precision}", f"{p50_p95(default_q)}  ({load()})",
+        row(f"question encoding p50 / p95, {default.backend} {default.precision}", f"{p50_p95(default_q)}  ({load()})",
             "target <= 10 ms", summary=True)
     return 0
 

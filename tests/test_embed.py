@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -191,7 +193,8 @@ SENTENCES = ["第十三条 对新认定的高新技术企业，市财政给予�
 
 def test_bf16_linear_layers_give_the_float32_vectors_to_within_2e_5(embedder):
     # bfloat16 is emulated on a CPU without it: the vectors are the same, only slower.
-    bf16, fp32 = Embedder(embedder.name, precision="bf16"), Embedder(embedder.name, precision="fp32")
+    bf16 = Embedder(embedder.name, precision="bf16", backend="torch")
+    fp32 = Embedder(embedder.name, precision="fp32", backend="torch")
     cosines = np.sum(bf16.encode(SENTENCES) * fp32.encode(SENTENCES), axis=1)
     assert cosines.min() > 1 - 2e-5
     assert not np.array_equal(bf16.encode(SENTENCES), fp32.encode(SENTENCES))   # the layers really changed
@@ -200,9 +203,9 @@ def test_bf16_linear_layers_give_the_float32_vectors_to_within_2e_5(embedder):
 
 def test_bf16_and_float32_vectors_are_cached_apart(embedder, tmp_path):
     cache = EmbeddingCache(tmp_path)
-    fp32 = Embedder(embedder.name, precision="fp32")
+    fp32 = Embedder(embedder.name, precision="fp32", backend="torch")
     encode_with_cache(fp32, SENTENCES, cache)
-    bf16 = Embedder(embedder.name, precision="bf16")
+    bf16 = Embedder(embedder.name, precision="bf16", backend="torch")
     assert encode_with_cache(bf16, SENTENCES, cache).new == len(SENTENCES)
     assert encode_with_cache(bf16, SENTENCES, cache).new == 0
 
@@ -226,3 +229,69 @@ def test_native_bf16_agrees_with_torch(embedder):
 
     assert native_bf16() == bool(torch.cpu.get_capabilities().get("avx512_bf16"))
     assert Embedder(embedder.name).precision == ("bf16" if native_bf16() else "fp32")
+
+
+# -- OpenVINO (index/openvino_encoder.py) ------------------------------------------------------------------
+LONG = "。".join(["高新技术企业认定后，市财政给予一次性奖励，并在研发费用加计扣除、人才引进等方面予以支持"] * 20)
+
+
+def test_openvino_gives_the_torch_vectors(embedder):
+    texts = [*SENTENCES, "专利", LONG]                      # a one-word text, and one past 512 tokens
+    reference = Embedder(embedder.name, precision="fp32", backend="torch").encode(texts)
+    fp32 = Embedder(embedder.name, precision="fp32", backend="openvino")
+    bf16 = Embedder(embedder.name, precision="bf16", backend="openvino")
+    assert np.sum(fp32.encode(texts) * reference, axis=1).min() > 1 - 1e-5
+    assert np.sum(bf16.encode(texts) * reference, axis=1).min() > 1 - 5e-5
+    # Alone or in a batch padded to a longer text: the same vector.
+    np.testing.assert_allclose(fp32.encode(["专利"])[0], fp32.encode(texts)[3], atol=1e-5)
+    assert fp32.max_tokens == 512 and fp32.dim == 512
+    assert {fp32.vectors_name, bf16.vectors_name} == {f"{embedder.name} (openvino)", f"{embedder.name} (openvino bf16)"}
+
+
+def test_the_default_runs_on_openvino_and_converts_once(embedder):
+    from index.openvino_encoder import META, _converted_folder
+
+    assert embedder.backend == "openvino"
+    folder = _converted_folder(Path(resolve_model(embedder.name)))
+    written = (folder / META).stat().st_mtime_ns
+    Embedder(embedder.name, backend="openvino").encode(["再次加载"])
+    assert (folder / META).stat().st_mtime_ns == written
+
+
+def test_only_a_transformer_with_mean_pooling_converts(tmp_path):
+    import json
+    import shutil
+
+    from index.openvino_encoder import convertible
+
+    source = Path(resolve_model("m3e-small"))
+    assert convertible(source)
+    model = tmp_path / "model"
+    model.mkdir()
+    for name in ("config.json", "tokenizer.json"):
+        shutil.copy(source / name, model / name)
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    (model / "modules.json").write_text(json.dumps(modules))
+    (model / "1_Pooling").mkdir()
+    for config, expected in (({"pooling_mode_mean_tokens": True}, True),
+                             ({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}, False)):
+        (model / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 512, **config}))
+        assert convertible(model) is expected
+    (model / "modules.json").write_text(json.dumps([*modules, {"idx": 2, "name": "2", "path": "2_Dense",
+                                                               "type": "sentence_transformers.models.Dense"}]))
+    assert not convertible(model)
+    assert Embedder(str(model), precision="fp32").backend == "torch"
+
+
+def test_backend_setting(monkeypatch):
+    from index.embed import backend_setting
+
+    monkeypatch.delenv("POLICYQA_BACKEND", raising=False)
+    assert backend_setting() == "auto"
+    monkeypatch.setenv("POLICYQA_BACKEND", "Torch")
+    assert backend_setting() == "torch"
+    monkeypatch.setenv("POLICYQA_BACKEND", "onnx")
+    with pytest.raises(EmbeddingError) as e:
+        Embedder()
+    assert str(e.value) == "POLICYQA_BACKEND='onnx' is not one of auto, openvino, torch: fix it or unset it"
