@@ -9,7 +9,6 @@ build's batch size; (2) a cold build with the default settings (OpenVINO where i
 cache) indexes the folder. The ratio is (2)'s sentence units per second over (1)'s. The two are run
 alternately --repeat times, so a change of load hits both. Then single-question encoding p50 / p95 for both
 settings over the development questions. Model load is left out of both sides. See bench/README.md ("OpenVINO").
-
 """
 
 from __future__ import annotations
