@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -84,6 +84,23 @@ def embedding_units(document: Document, clause: Clause) -> list[str]:
 
 def lexical_text(document: Document, clause: Clause) -> str:
     return f"{context_prefix(document, clause)}\n{clause.text}"
+
+
+class _LexicalTexts(Sequence[str]):
+    """lexical_text of each clause, made when asked for: a rebuild cuts only some texts again, and a clause
+    taken over (previous.StoredClause) is then never parsed."""
+
+    def __init__(self, clauses: list[Clause], documents: dict[str, Document]) -> None:
+        self._clauses, self._documents = clauses, documents
+
+    def __len__(self) -> int:
+        return len(self._clauses)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        clause = self._clauses[i]
+        return lexical_text(self._documents[clause.doc_id], clause)
 
 
 class Records(NamedTuple):
@@ -188,7 +205,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     candidates = {d.doc_id: (stored.get(d.doc_id) if d.doc_id in corpus.reused else None)
                   or lexical.term_candidates(d.text) for d in documents}
     tokenizer = lexical.Tokenizer(lexical.choose_terms(candidates.values()), hmm=False)
-    texts = [lexical_text(by_doc[c.doc_id], c) for c in clauses]
+    texts = _LexicalTexts(clauses, by_doc)
     old_rows = [previous.token_row_of.get(c.clause_id) if c.doc_id in corpus.reused else None for c in clauses] \
         if previous else [None] * len(clauses)
     lexical_index = lexical.LexicalIndex.from_tokens(lexical.tokenize_reusing(

@@ -252,10 +252,13 @@ def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_rows: Seque
         old_rows = [None] * len(texts)
     pattern = re.compile("|".join(map(re.escape, sorted(changed, key=len, reverse=True)))) if changed else None
     may_hold = rows_that_may_hold(changed, old) if pattern and old is not None else None
+    if len(texts) != len(old_rows):
+        raise ValueError(f"{len(texts)} texts for {len(old_rows)} old rows")
     rows: list[int | list[str]] = []
-    for text, row in zip(texts, old_rows, strict=True):
+    for i, row in enumerate(old_rows):          # texts[i] only where needed: texts may be made on demand
         looked_at = pattern and (may_hold is None or may_hold[row])
-        rows.append(tokenizer(text) if row is None or (looked_at and pattern.search(normalize(text))) else row)
+        rows.append(tokenizer(texts[i]) if row is None or (looked_at and pattern.search(normalize(texts[i])))
+                    else row)
     return TokenRows.reusing(old, rows) if old is not None else TokenRows.of(rows)
 
 

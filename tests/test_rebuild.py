@@ -103,3 +103,23 @@ def test_the_build_command_says_how_many_documents_it_took_over(index_copy, caps
     out = capsys.readouterr().out
     assert f"indexed {documents} documents ({documents} taken over from the index)" in out
     assert "(0 newly embedded)" in out
+
+
+def test_stored_clauses_read_their_ids_from_the_line_and_parse_only_when_asked(built_index):
+    from index.previous import StoredClause
+    from index.store import read_lines
+    from ingest.model import Clause
+
+    lines = read_lines(built_index[1] / "clauses.jsonl")
+    for line in lines:
+        stored, clause = StoredClause(line), Clause.from_dict(json.loads(line))
+        assert (stored.clause_id, stored.doc_id, stored.line) == (clause.clause_id, clause.doc_id, line)
+        assert stored._clause is None                             # nothing parsed for the ids
+    stored, clause = StoredClause(lines[7]), Clause.from_dict(json.loads(lines[7]))
+    assert (stored.text, stored.section, stored.kind) == (clause.text, clause.section, clause.kind)
+    assert stored.to_dict() == clause.to_dict()
+    # A line of another layout, and ids that need escaping, still read right.
+    record = json.loads(lines[0])
+    for other in ({"doc_id": record["doc_id"], **record}, {**record, "clause_id": 'a"b\\c-0001', "doc_id": 'a"b\\c'}):
+        line = json.dumps(other, ensure_ascii=False)
+        assert (StoredClause(line).clause_id, StoredClause(line).doc_id) == (other["clause_id"], other["doc_id"])
