@@ -185,6 +185,10 @@ def warm_up(index_dir: str, corpus_dir: str, version: int | None) -> threading.T
         except Exception:  # the reader's own question will meet the same error and show it
             logging.getLogger("policyqa.app").exception("warm-up failed")
 
+    # Read here, not in the thread: numpy parses an .npy header with ast.literal_eval, and on Python 3.11 two
+    # threads in the ast module at once (Streamlit parses this script with ast.parse on a rerun) fail with
+    # "SystemError: AST constructor recursion depth mismatch" (fixed in later CPython releases).
+    _ = searcher.token_rows
     # Not a daemon: a process leaving while it is inside torch aborts ("terminate called ...").
     thread = threading.Thread(target=run, name="policyqa-warm-up", daemon=False)
     thread.start()

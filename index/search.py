@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index import lexical
+from index.bm25 import TokenRows
 from index.build import LEXICAL, fingerprint_of, read_records
 from index.dense import DenseIndex
 from index.embed import Embedder
@@ -253,6 +254,12 @@ class Searcher:
         present = set(ranking)
         missing = [row for row in rank_among(preferred) if row not in present]
         return ranked + list(enumerate(missing, start=len(ranking) + 1))
+
+    @cached_property
+    def token_rows(self) -> TokenRows:
+        """The BM25 tokens of each clause row as the index stores them (read on first use: search never
+        needs them, the answering facts do)."""
+        return lexical.read_tokens(self.folder / LEXICAL)[1]
 
     @cached_property
     def _doc_of_row(self) -> np.ndarray:

@@ -10,8 +10,6 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
-from index.build import LEXICAL
-from index.lexical import read_tokens
 from index.search import Searcher
 
 
@@ -51,6 +49,6 @@ def clause_words(searcher: Searcher) -> list[set[str]]:
     ten thousand clauses); a prefix's parts and the text are cut apart anyway (jieba cuts at the spaces and
     the line break between them), so the tokens after the city's and the title's are the clause's own."""
     tokenizer = searcher.lexical.tokenizer
-    tokens = read_tokens(searcher.folder / LEXICAL)[1].rows()
+    tokens = searcher.token_rows.rows()
     lead = {d.doc_id: len(tokenizer(d.city_display)) + len(tokenizer(d.title)) for d in searcher.documents}
     return [set(row[lead[clause.doc_id]:]) for clause, row in zip(searcher.clauses, tokens, strict=True)]
