@@ -87,7 +87,7 @@ class TokenRows:
 def bm25_index(tokens: TokenRows) -> bm25s.BM25:
     """A bm25s.BM25 (Lucene variant, its default k1 and b) over the rows, as bm25s.BM25.index would build it."""
     bm25 = bm25s.BM25()
-    n_rows, n_tokens = len(tokens.offsets) - 1, len(tokens.vocabulary)
+    n_rows, n_tokens = len(tokens), len(tokens.vocabulary)
     lengths = np.diff(tokens.offsets)
     rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     # One entry per (token, row) with its count, sorted by token then row: bm25s's column order.

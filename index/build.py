@@ -96,9 +96,7 @@ class _LexicalTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self._clauses)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def __getitem__(self, i: int) -> str:
         clause = self._clauses[i]
         return lexical_text(self._documents[clause.doc_id], clause)
 
@@ -106,19 +104,20 @@ class _LexicalTexts(Sequence[str]):
 class Records(NamedTuple):
     """An index folder's records, as written."""
     documents: list[Document]
-    clauses: list[Clause]
-    owners: np.ndarray            # sentence row -> clause row
+    clauses: list            # Clause, or what clause_of made of each line (previous.StoredClause)
+    owners: np.ndarray       # sentence row -> clause row
     dense: DenseIndex
-    clause_lines: list[str]       # each clause's line of clauses.jsonl: written again as is when taken over
 
 
-def read_records(folder: Path) -> Records:
+def _parsed_clause(line: str) -> Clause:
+    return Clause.from_dict(json.loads(line))
+
+
+def read_records(folder: Path, clause_of: Callable[[str], Clause] = _parsed_clause) -> Records:
     folder = Path(folder)
     documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
-    lines = read_lines(folder / CLAUSES)
-    clauses = [Clause.from_dict(json.loads(line)) for line in lines]
-    return Records(documents, clauses, np.load(folder / UNITS, allow_pickle=False), DenseIndex.load(folder / DENSE),
-                   lines)
+    clauses = [clause_of(line) for line in read_lines(folder / CLAUSES)]
+    return Records(documents, clauses, np.load(folder / UNITS, allow_pickle=False), DenseIndex.load(folder / DENSE))
 
 
 def cache_dir_for(index_dir: Path) -> Path:

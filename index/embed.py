@@ -143,9 +143,7 @@ class Embedder:
         """What the vectors are named by in the embedding cache and an index: the model, with how it ran
         (torch bf16 linear layers, OpenVINO float32 or bfloat16): each within cosine 2e-5 of torch float32,
         but not the same numbers, so never mixed in one index."""
-        kinds = {("torch", "fp32"): "", ("torch", "bf16"): " (bf16)", ("openvino", "fp32"): " (openvino)",
-                 ("openvino", "bf16"): " (openvino bf16)"}
-        return self.name + kinds[self.backend, self.precision]
+        return self.name + _VECTOR_KINDS[self.backend, self.precision]
 
     @property
     def dim(self) -> int:
@@ -192,6 +190,8 @@ class Embedder:
 
 
 RECENT = 64
+_VECTOR_KINDS = {("torch", "fp32"): "", ("torch", "bf16"): " (bf16)", ("openvino", "fp32"): " (openvino)",
+                 ("openvino", "bf16"): " (openvino bf16)"}
 
 
 def native_bf16() -> bool:

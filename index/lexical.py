@@ -247,13 +247,13 @@ def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_rows: Seque
     """The tokens of each text: row old_rows[i] of `old` (cut with the dictionary old_terms) where the text
     contains no term of one dictionary but not the other, since a term changes only the texts it occurs in;
     else cut. Rows taken over stay ids: turning 5.4M of them into strings and back cost ~0.8 s a rebuild."""
+    if len(texts) != len(old_rows):
+        raise ValueError(f"{len(texts)} texts for {len(old_rows)} old rows")
     changed = set(tokenizer.terms) ^ {normalize(t) for t in old_terms}
     if old is None or len(changed) > MAX_CHANGED_TERMS:
         old_rows = [None] * len(texts)
     pattern = re.compile("|".join(map(re.escape, sorted(changed, key=len, reverse=True)))) if changed else None
     may_hold = rows_that_may_hold(changed, old) if pattern and old is not None else None
-    if len(texts) != len(old_rows):
-        raise ValueError(f"{len(texts)} texts for {len(old_rows)} old rows")
     rows: list[int | list[str]] = []
     for i, row in enumerate(old_rows):          # texts[i] only where needed: texts may be made on demand
         looked_at = pattern and (may_hold is None or may_hold[row])

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
 from index.bm25 import TokenRows
 from index.dense import DenseIndex
 from index.errors import PolicyIndexError
 from index.lexical import TermCandidates, read_tokens
-from index.store import read_jsonl, read_lines, read_manifest
+from index.store import read_jsonl, read_manifest
 from ingest.model import Clause, Document
 
 # The sources whose code decides what an index stores for a document. Any edit to them makes the next
@@ -101,7 +99,7 @@ class Previous:
     candidates_of: dict[str, TermCandidates]  # doc_id -> mined term candidates
     dense: DenseIndex
 
-    def document(self, file: str, key: str) -> tuple[Document, list[Clause]] | None:
+    def document(self, file: str, key: str) -> tuple[Document, list[StoredClause]] | None:
         """The stored document of this file if its key is unchanged."""
         if self.sources.get(file) != key or file not in self.documents:
             return None
@@ -112,7 +110,7 @@ class Previous:
 def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
     """The old index at index_dir, if it can be taken over for `model` and its vectors are of the same kind
     (Embedder.vectors_name); None: build everything."""
-    from index.build import CLAUSES, DENSE, DOCUMENTS, LEXICAL, UNITS  # build imports this module
+    from index.build import LEXICAL, read_records  # build imports this module
 
     try:
         manifest = read_manifest(Path(index_dir), model=model)
@@ -123,9 +121,7 @@ def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
         return None
     folder = Path(index_dir)
     try:
-        documents = [Document(**d) for d in read_jsonl(folder / DOCUMENTS)]
-        clauses = [StoredClause(line) for line in read_lines(folder / CLAUSES)]
-        owners, dense = np.load(folder / UNITS, allow_pickle=False), DenseIndex.load(folder / DENSE)
+        documents, clauses, owners, dense = read_records(folder, StoredClause)
         terms, tokens = read_tokens(folder / LEXICAL)
         candidates = {row["doc_id"]: TermCandidates.from_dict(row) for row in read_jsonl(folder / TERMS)}
     except (OSError, ValueError, TypeError, KeyError):

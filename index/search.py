@@ -137,7 +137,7 @@ class Searcher:
             raise IndexMismatch(f"index at {folder} was built with model {manifest['model']}, not {model}: "
                                 f"rebuild with `policyqa build --model {model}`")
         try:
-            documents, clauses, owners, dense, _ = read_records(folder)
+            documents, clauses, owners, dense = read_records(folder)
             lexical_index = lexical.LexicalIndex.load(folder / LEXICAL)
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise IndexCorrupt(f"index at {folder} is unreadable ({exc}): rebuild with `policyqa build`") from exc
