@@ -170,7 +170,10 @@ class TermCandidates:
 
 @cache
 def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    return jieba.posseg.POSTokenizer(_new_jieba())
+    # jieba.posseg reads its tag table when imported (~0.4 s); POSTokenizer() would read it a second time.
+    pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    pos.tokenizer, pos.word_tag_tab = _new_jieba(), jieba.posseg.dt.word_tag_tab
+    return pos
 
 
 @cache

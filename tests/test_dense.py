@@ -136,3 +136,69 @@ def test_extended_appends_rows_and_turns_hnsw_at_the_threshold():
     assert again is grown and again.ntotal == 510              # HNSW grows in place, its graph kept
     assert grown.search_one(more[7], 1)[0][0] == 307           # a new row is found as itself
     assert DenseIndex.build(first).extended(np.zeros((0, 64), dtype=np.float32)).ntotal == 300
+
+
+def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> list[int]:
+    return np.argsort(-(vectors @ query), kind="stable")[:k].tolist()
+
+
+@pytest.mark.parametrize("exact_below", [1000, 50_000])
+def test_rows_added_are_searched_beside_the_main_segment(tmp_path, exact_below):
+    first, more = unit_vectors(3_000, 64, seed=5), unit_vectors(40, 64, seed=6)
+    every = np.concatenate([first, more])
+    DenseIndex.build(first, exact_below=exact_below).save(tmp_path / "dense.faiss")
+    grown = DenseIndex.load(tmp_path / "dense.faiss").extended(more, exact_below=exact_below)
+    assert (grown.ntotal, grown.recent_rows) == (3_040, 40)
+    np.testing.assert_array_equal(grown.vectors(), every)
+    for row in (0, 2_999, 3_000, 3_039):
+        assert grown.search_one(every[row], 1)[0][0] == row
+    query = unit_vectors(1, 64, seed=7)[0]
+    hits = grown.search(query, 10)
+    assert hits.ids[0].tolist() == exact_top(every, query, 10)
+    assert np.all(np.diff(hits.scores[0]) <= 0)
+    rows = np.array([5, 77, 2_500, 3_001, 3_020, 3_039])            # a filter over both segments
+    assert [i for i, _ in grown.search_among(query, rows, 4)] == rows[exact_top(every[rows], query, 4)].tolist()
+
+
+def test_a_document_added_links_the_main_segment_instead_of_writing_it(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    first, more = unit_vectors(2_000, 64, seed=8), unit_vectors(30, 64, seed=9)
+    DenseIndex.build(first, exact_below=1000).save(tmp_path / "old" / "dense.faiss")
+    DenseIndex.load(tmp_path / "old" / "dense.faiss").extended(more).save(tmp_path / "new" / "dense.faiss")
+    old, new = tmp_path / "old" / "dense.faiss", tmp_path / "new" / "dense.faiss"
+    assert new.stat().st_ino == old.stat().st_ino
+    assert (tmp_path / "new" / "dense.recent.faiss").is_file()
+    old.unlink()                                                   # the old folder removed after the swap
+    loaded = DenseIndex.load(new)
+    assert (loaded.kind, loaded.ntotal, loaded.recent_rows) == ("hnsw", 2_030, 30)
+    np.testing.assert_array_equal(loaded.vectors(), np.concatenate([first, more]))
+
+
+def test_a_main_file_replaced_since_it_was_read_is_written_not_linked(tmp_path):
+    path = tmp_path / "dense.faiss"
+    DenseIndex.build(unit_vectors(500, 16, seed=10)).save(path)
+    loaded = DenseIndex.load(path)
+    path.unlink()
+    DenseIndex.build(unit_vectors(300, 16, seed=11)).save(path)   # another build took its place
+    (tmp_path / "next").mkdir()
+    loaded.save(tmp_path / "next" / "dense.faiss")
+    assert (tmp_path / "next" / "dense.faiss").stat().st_ino != path.stat().st_ino
+    assert DenseIndex.load(tmp_path / "next" / "dense.faiss").ntotal == 500
+
+
+def test_recent_rows_past_their_limit_are_folded_into_the_graph(tmp_path, monkeypatch):
+    monkeypatch.setattr("index.dense.RECENT_MAX", 50)
+    first = unit_vectors(1_500, 32, seed=12)
+    batches = [unit_vectors(30, 32, seed=13), unit_vectors(30, 32, seed=14)]
+    DenseIndex.build(first, exact_below=1000).save(tmp_path / "dense.faiss")
+    grown = DenseIndex.load(tmp_path / "dense.faiss").extended(batches[0])
+    assert grown.recent_rows == 30
+    grown.extended(batches[1])
+    assert (grown.ntotal, grown.recent_rows) == (1_560, 0)
+    np.testing.assert_array_equal(grown.vectors(), np.concatenate([first, *batches]))
+    (tmp_path / "next").mkdir()
+    grown.save(tmp_path / "next" / "dense.faiss")                  # the graph changed: written, not linked
+    assert (tmp_path / "next" / "dense.faiss").stat().st_ino != (tmp_path / "dense.faiss").stat().st_ino
+    assert not (tmp_path / "next" / "dense.recent.faiss").exists()
+    assert grown.search_one(batches[1][3], 1)[0][0] == 1_533
