@@ -6,8 +6,10 @@ resumed, hybrid search and ask latency.
 Each FOLDER (e.g. a LawRefBook DLC checkout, the seeds and the samples; tests/data/lawref is a 100-file
 sample) is copied under OUT/corpus/<folder name>/, without the files that describe a folder (README.md,
 SOURCES.md). Two of its documents are held back for "one document added". Every build runs
-`policyqa build` as a child process, so its time includes the model load and its peak RSS is the child's
-own ru_maxrss. Every figure is printed with the load average: compare figures only at a similar load.
+`policyqa build` as a child process, so its time includes the model load; its peak RSS is the child's
+VmHWM, read every POLL_S (not ru_maxrss: Linux carries the parent's peak across fork and exec, so a child
+of this process, which holds an index by then, would report at least the parent's memory). Every figure
+is printed with the load average: compare figures only at a similar load.
 The development questions (bench/gold/*/questions.jsonl) are read at run time. See bench/README.md.
 """
 
@@ -34,7 +36,8 @@ from bench.common import development_questions, load  # noqa: E402
 
 NOT_DOCUMENTS = {"readme.md", "sources.md"}   # describe the folder they are in
 SECTIONS = ("cold", "query", "add", "kill", "stages")
-POLL_S = 2.0
+POLL_S = 0.1                  # how often a child's memory is read
+SCAN_EVERY_S = 2.0            # how often its embedding cache is scanned for a kill
 PROGRESS_EVERY_S = 60.0
 SUMMARY: list[tuple[str, str, str]] = []
 
@@ -137,8 +140,8 @@ class Build:
         with log.open("w") as out:
             self.process = subprocess.Popen([*argv, "build", "--corpus", str(corpus), "--index", str(index_dir),
                                              "--quiet"], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-        self.rusage = None
         self.status = None
+        self.peak_kb = 0
 
     def embedded(self) -> dict[File, list[str]]:
         """Shards written by this build so far (file version -> keys)."""
@@ -146,40 +149,41 @@ class Build:
         return {v: k for v, k in self.seen.items() if v not in self.before and is_shard(v)}
 
     def poll(self) -> bool:
-        """True once the child has ended (its rusage is then kept)."""
+        """True once the child has ended; till then its peak memory so far is read."""
         if self.status is not None:
             return True
-        pid, status, rusage = os.wait4(self.process.pid, os.WNOHANG)
+        self.peak_kb = max(self.peak_kb, high_water_kb(self.process.pid))
+        pid, status = os.waitpid(self.process.pid, os.WNOHANG)
         if pid == 0:
             return False
-        self.status, self.rusage = status, rusage
+        self.status = status
         self.process.returncode = os.waitstatus_to_exitcode(status)
         self.seconds = time.perf_counter() - self.started
         return True
 
     def watch(self, total: int | None, stop_at: int | None = None) -> None:
         """Wait for the end (printing progress now and then), or kill -9 once stop_at sentences are saved."""
-        last = time.perf_counter()
+        last_progress = last_scan = time.perf_counter()
         while not self.poll():
             time.sleep(POLL_S)
-            if stop_at is None and time.perf_counter() - last < PROGRESS_EVERY_S:
-                continue
-            done = count(self.embedded())
-            if stop_at is not None and done >= stop_at:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.killed_at = time.perf_counter() - self.started
-                while not self.poll():
-                    time.sleep(0.1)
-                return
-            if time.perf_counter() - last >= PROGRESS_EVERY_S:
-                last = time.perf_counter()
-                elapsed = time.perf_counter() - self.started
+            now = time.perf_counter()
+            if stop_at is not None and now - last_scan >= SCAN_EVERY_S:
+                last_scan = now
+                if count(self.embedded()) >= stop_at:
+                    os.kill(self.process.pid, signal.SIGKILL)
+                    self.killed_at = time.perf_counter() - self.started
+                    while not self.poll():
+                        time.sleep(POLL_S)
+                    return
+            if now - last_progress >= PROGRESS_EVERY_S:
+                last_progress = now
                 of = f" of {total:,}" if total else ""
-                print(f"    {elapsed:6.0f} s: {done:,}{of} sentences embedded and saved  ({load()})", flush=True)
+                print(f"    {now - self.started:6.0f} s: {count(self.embedded()):,}{of} sentences embedded and saved  "
+                      f"({load()})", flush=True)
 
     @property
     def peak_rss_mb(self) -> float:
-        return self.rusage.ru_maxrss / 1024       # KB on Linux
+        return self.peak_kb / 1024
 
     def report(self) -> dict:
         """The `indexed …` line of the child as numbers; raises with the child's last lines if it failed."""
@@ -192,6 +196,15 @@ class Build:
         return {"documents": number.get("documents", 0), "clauses": number.get("clauses", 0),
                 "sentences": number.get("sentences", 0), "new": number.get("newly", count(self.embedded())),
                 "line": line, "skipped": text.count("skipped: ")}
+
+
+def high_water_kb(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM), 0 once it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), 0)
+    except OSError:
+        return 0
 
 
 def folder_mb(folder: Path) -> float:
