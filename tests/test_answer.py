@@ -89,6 +89,14 @@ def test_read_question_periods_units_and_core():
     assert not read_question("科技成果转化收益怎么分配?").yes_no
 
 
+def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():
+    assert read_question("在本市设立研发中心的外地企业，能申请哪些补贴？", HEBEI).ask == "能申请哪些补贴"
+    assert read_question("高校科研人员到企业兼职，收入怎么分配?").ask == "收入怎么分配"
+    assert read_question("沧州的孵化器有哪些?", HEBEI).ask is None                  # one part
+    assert read_question("研究人员下班后给企业做咨询，合规吗？").ask is None          # nothing said alone
+    assert read_question("外地企业在这里设研发中心，沧州支持吗？", HEBEI).ask is None  # a place and a verb
+
+
 def test_a_place_named_in_passing_is_no_constraint():
     q = read_question("廊坊每年要从北京引进多少个科技项目?", HEBEI)
     assert q.cities == ("廊坊",) and q.mentioned == ("北京市",) and not q.unknown
@@ -146,6 +154,12 @@ def test_fact_answer_is_a_short_verbatim_phrase(searcher):
     assert not result.abstained and "华为云计算大数据中心" in result.text
     assert len(result.text) <= 30
     assert normalize(result.text) in normalize(result.citations[0].clause.text)
+
+
+def test_a_phrase_that_restates_the_premise_loses_to_the_one_that_answers(searcher):
+    # The clause says who (持有永久居留证的外籍人才在我市创办科技型企业), then what they get.
+    result = answer(searcher, "外籍人才拿了永久居留证在沧州创业，科研上享受什么待遇？")
+    assert "享受市内科研活动相同的政策支持" in result.text
 
 
 def test_which_ones_question_gets_the_whole_list_without_its_lead_in(searcher):

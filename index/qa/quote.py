@@ -19,6 +19,8 @@ from index.qa.understand import Question, answer_type, bigram_recall, wh_anchors
 from index.qa.weights import (
     ANCHOR_FULL,
     ANCHOR_PART,
+    ASK_SHARE_PHRASE,
+    ASK_SHARE_SENTENCE,
     BARE_RESCORED,
     BARE_SENTENCE_COS,
     CONFIDENCE_FLOOR,
@@ -148,9 +150,19 @@ def rank_sentences(searcher: Searcher, q: Question, hits: list[Hit]) -> list[tup
         out.sort(key=lambda x: -x[1])
         head = out[:BARE_RESCORED]
         vectors = searcher.embedder.encode([span.sentence for span, _ in head])
-        out = [(span, score + BARE_SENTENCE_COS * float(c))
-               for (span, score), c in zip(head, vectors @ question, strict=True)] + out[BARE_RESCORED:]
+        likeness = BARE_SENTENCE_COS * _likeness(searcher, vectors, question, q, ASK_SHARE_SENTENCE)
+        out = [(span, score + float(c)) for (span, score), c in zip(head, likeness, strict=True)] + \
+            out[BARE_RESCORED:]
     return out
+
+
+def _likeness(searcher: Searcher, vectors: np.ndarray, question: np.ndarray, q: Question, ask_share: float
+              ) -> np.ndarray:
+    """Cosine of each vector to the question; for a question in parts, ask_share of it to what it asks."""
+    cosines = vectors @ question
+    if not q.ask or not ask_share:
+        return cosines
+    return (1 - ask_share) * cosines + ask_share * (vectors @ searcher.embedder.encode_one(q.ask))
 
 
 def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[Span, float]],
@@ -177,12 +189,13 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
         return []
     items = list(pool.values())
     texts = [span.hit.clause.text[span.start:span.end] for span, _ in items]
-    cosines = searcher.embedder.encode(texts) @ searcher.embedder.encode_one(q.text)
+    cosines = PHRASE_COS * _likeness(searcher, searcher.embedder.encode(texts), searcher.embedder.encode_one(q.text),
+                                     q, ASK_SHARE_PHRASE)
     anchors = wh_anchors(q.text)
     kind = answer_type(q.text)
     scored = []
     for (span, parent), text, cos in zip(items, texts, cosines, strict=True):
-        score = parent + PHRASE_COS * float(cos) + PHRASE_OVERLAP * bigram_recall(q.core, text) + \
+        score = parent + float(cos) + PHRASE_OVERLAP * bigram_recall(q.core, text) + \
             _anchor_score(text, anchors)
         score += _type_score(text, kind, q.text)
         if q.wants_list and "、" in text:

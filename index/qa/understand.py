@@ -75,6 +75,7 @@ class Question:
     year: int | None = None               # the one year named, when exactly one is
     current: bool = False                 # 现在/目前/现行: documents in force first
     yes_no: bool = False                  # 能不能/是否/…吗: answered by what a rule allows or forbids
+    ask: str | None = None                # its last part when a premise comes first (在…设立…，能申请…？)
 
     @property
     def kind(self) -> str:
@@ -88,6 +89,7 @@ class Question:
 
 # 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
+ASK_MIN_CHARS = 3    # characters of a last part, places and question words left out, to read it alone
 _YES_NO = re.compile(r"能不能|能否|可否|可不可以|是否|会不会|有没有|合规|吗[？?]?$")
 
 
@@ -118,7 +120,22 @@ def read_question(question: str, places: Places = Places()) -> Question:
     return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
                     "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
-                    bool(_ASKS_CURRENT.search(text)), bool(_YES_NO.search(text)))
+                    bool(_ASKS_CURRENT.search(text)), bool(_YES_NO.search(text)),
+                    _asked_part(text, (*cities, *provinces, *unknown, *mentioned)))
+
+
+def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
+    """The part after the last comma of a question in several parts: a premise says who and where
+    (在本市设立研发中心的外地企业), the last part what is asked (能申请哪些补贴); a phrase that only
+    restates the premise is no answer. None for a one-part question or a last part too short to
+    say anything alone without its places and question words (…，合规吗; …，本市支持吗)."""
+    parts = [p for p in re.split(r"[,;]", text.strip("?!。. ")) if p.strip()]
+    if len(parts) < 2:
+        return None
+    content = parts[-1]
+    for place in places:
+        content = re.sub(re.escape(place) + "(市|省)?", "", content)
+    return parts[-1].strip() if len(_FILLER.sub("", content)) >= ASK_MIN_CHARS else None
 
 
 def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
