@@ -140,7 +140,10 @@ class DenseIndex:
         if self.kind == "hnsw":
             # Per call, not on the shared index: efSearch below k would return fewer than k results.
             params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
-        scores, ids = self._index.search(queries, min(k, self._index.ntotal), params=params)
+        if self._index.ntotal:
+            scores, ids = self._index.search(queries, min(k, self._index.ntotal), params=params)
+        else:                          # every row is a recent one (an empty build, then documents added)
+            scores, ids = np.empty((n, 0), dtype=np.float32), np.empty((n, 0), dtype=np.int64)
         if self._recent.ntotal:
             recent_scores, recent_ids = self._recent.search(queries, min(k, self._recent.ntotal))
             scores = np.concatenate([scores, recent_scores], axis=1)

@@ -202,3 +202,11 @@ def test_recent_rows_past_their_limit_are_folded_into_the_graph(tmp_path, monkey
     assert (tmp_path / "next" / "dense.faiss").stat().st_ino != (tmp_path / "dense.faiss").stat().st_ino
     assert not (tmp_path / "next" / "dense.recent.faiss").exists()
     assert grown.search_one(batches[1][3], 1)[0][0] == 1_533
+
+
+def test_an_empty_index_with_rows_added_finds_them():
+    added = unit_vectors(5, 16, seed=15)
+    grown = DenseIndex.build(np.zeros((0, 16), dtype=np.float32)).extended(added)
+    assert (grown.ntotal, grown.recent_rows) == (5, 5)
+    assert grown.search_one(added[3], 2)[0][0] == 3
+    assert [i for i, _ in grown.search_among(added[1], np.array([1, 4]), 1)] == [1]
