@@ -162,6 +162,12 @@ def test_a_phrase_that_restates_the_premise_loses_to_the_one_that_answers(search
     assert "享受市内科研活动相同的政策支持" in result.text
 
 
+def test_a_topic_named_in_the_premise_still_holds(searcher):
+    # The part asked (沧州有哪些支持) names no topic: the sentences are still chosen by the whole question.
+    result = answer(searcher, "对于科技型中小企业，沧州有哪些支持？")
+    assert "科技型中小企业" in result.text
+
+
 def test_which_ones_question_gets_the_whole_list_without_its_lead_in(searcher):
     result = answer(searcher, "沧州组织企业、高校参加哪些技术展会?")
     assert result.text == "北京科博会、北京国际技术转移大会、深圳高交会"
