@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from index.figures import years_in
+from index.qa.weights import ASK_MIN_CHARS
 from ingest import regions
 from ingest.normalize import normalize
 
@@ -89,7 +90,6 @@ class Question:
 
 # 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
-ASK_MIN_CHARS = 3    # characters of a last part, places and question words left out, to read it alone
 _YES_NO = re.compile(r"能不能|能否|可否|可不可以|是否|会不会|有没有|合规|吗[？?]?$")
 
 

@@ -28,6 +28,8 @@ PHRASE_OVERLAP = 0.3     # a phrase's character-pair overlap with the question's
 # 0.688 equal, regs 0.500 -> 0.562 (gold citations 0.875 -> 0.917); phrase 1.0 lost a seeds check question.
 ASK_SHARE_SENTENCE = 0.25
 ASK_SHARE_PHRASE = 0.75
+ASK_MIN_CHARS = 3         # a last part says something alone with this many characters left once its places
+                          # and question words are out (…，合规吗 does not); set by reading, not tuned
 ANCHOR_FULL = 0.5        # a phrase keeping a whole word next to the question word (深化与…的院地合作)
 ANCHOR_PART = 0.25       # ... or two characters of it
 LIST_BONUS = 0.3         # a list phrase (…、…) when the question asks "哪些"
