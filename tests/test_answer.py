@@ -87,6 +87,9 @@ def test_read_question_periods_units_and_core():
     assert read_question("企业能不能用研发投入抵扣税款?").yes_no
     assert read_question("外地人才落户有补贴吗？").yes_no
     assert not read_question("科技成果转化收益怎么分配?").yes_no
+    # A-not-A questions, one and two characters: a word, 不 or 没, the word again.
+    assert read_question("是不是只看论文数量?").yes_no and read_question("资质需不需要重新认定?").yes_no
+    assert read_question("市里支持不支持?").yes_no and not read_question("不断不断提升服务水平").yes_no
 
 
 def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():

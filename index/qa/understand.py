@@ -90,7 +90,8 @@ class Question:
 
 # 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
-_YES_NO = re.compile(r"能不能|能否|可否|可不可以|是否|会不会|有没有|合规|吗[？?]?$")
+# An A-not-A question (是不是, 需不需要, 有没有, 支持不支持: a word, 不 or 没, the word again) asks yes or no.
+_YES_NO = re.compile(r"(?<![不没])(\w{1,2})[不没]\1|能否|可否|是否|合规|吗[？?]?$")
 
 
 def read_question(question: str, places: Places = Places()) -> Question:
