@@ -119,6 +119,8 @@ def test_a_province_constrains_to_its_documents_and_a_missing_place_is_unknown()
 def test_wh_anchors_are_the_words_around_the_question_word():
     left, right = wh_anchors("要建设什么平台来汇聚科技成果?")
     assert left.endswith("建设") and right.startswith("平台")
+    assert wh_anchors("成果转化项目由谁负责审批?")[1] == "负责审批"      # 谁 is a question word too
+    assert "谁" not in read_question("成果转化项目由谁负责审批?").core
 
 
 def test_document_horizon_from_title_or_text(cangzhou_plan, cangzhou_open):

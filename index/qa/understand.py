@@ -32,7 +32,7 @@ PERIODS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2
 _TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
 # Question words and fillers: never evidence that a clause is about the question.
 _FILLER = re.compile(
-    r"什么|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
+    r"什么|谁|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
     r"吗|呢|吧|有关|方面|具体|主要|目标|计划|要求|是否|的|了|期间|政策|措施|举措|我们|咱们|自己|一家|一个|"
     r"[\W_]"
 )
@@ -181,7 +181,7 @@ def bigram_recall(query: str, text: str) -> float:
 
 
 # Question words whose answer fills their slot (建设[什么]平台); 如何/怎样 are answered after, not inside.
-_WH = re.compile(r"什么|哪些|哪个|哪家|哪所|哪几个|哪|多少")
+_WH = re.compile(r"什么|谁|哪些|哪个|哪家|哪所|哪几个|哪|多少")
 
 
 def wh_anchors(question: str) -> tuple[str, str]:
