@@ -22,7 +22,7 @@ from index import lexical
 from index.dense import DenseIndex
 from index.embed import Embedder, EmbeddingCache, Encoded, encode_with_cache, model_setting
 from index.errors import PolicyIndexError
-from index.previous import TERMS, Previous, code_version, load_previous, source_key
+from index.previous import TERMS, Previous, StoredClause, code_version, load_previous, source_key
 from index.store import (
     FORMAT_VERSION,
     corpus_fingerprint,
@@ -215,9 +215,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     def fill(folder: Path) -> dict:
         write_jsonl(folder / DOCUMENTS, [d.to_dict(with_text=True) for d in documents])
         # A clause taken over is written as it was read: serialising 57k clauses again was a third of a rebuild.
-        stored = previous.clause_lines if previous else {}
-        write_jsonl(folder / CLAUSES, [(c.doc_id in corpus.reused and stored.get(c.clause_id)) or c.to_dict()
-                                       for c in clauses])
+        write_jsonl(folder / CLAUSES, [c.line if isinstance(c, StoredClause) else c.to_dict() for c in clauses])
         write_jsonl(folder / TERMS, [{"doc_id": doc_id, **c.to_dict()} for doc_id, c in candidates.items()])
         np.save(folder / UNITS, owners, allow_pickle=False)
         dense.save(folder / DENSE)

@@ -259,9 +259,9 @@ def tokenize_reusing(tokenizer: Tokenizer, texts: Sequence[str], old_rows: Seque
     may_hold = rows_that_may_hold(changed, old) if pattern and old is not None else None
     rows: list[int | list[str]] = []
     for i, row in enumerate(old_rows):          # texts[i] only where needed: texts may be made on demand
-        looked_at = pattern and (may_hold is None or may_hold[row])
-        rows.append(tokenizer(texts[i]) if row is None or (looked_at and pattern.search(normalize(texts[i])))
-                    else row)
+        cut_again = row is None or (pattern is not None and (may_hold is None or may_hold[row])
+                                    and pattern.search(normalize(texts[i])))
+        rows.append(tokenizer(texts[i]) if cut_again else row)
     return TokenRows.reusing(old, rows) if old is not None else TokenRows.of(rows)
 
 

@@ -94,7 +94,6 @@ class Previous:
     rows_of: dict[str, list[int]]           # clause_id -> its sentences' rows in `dense`, in order
     tokens: TokenRows                       # BM25 tokens of each clause row, as ids
     token_row_of: dict[str, int]            # clause_id -> its row in `tokens`
-    clause_lines: dict[str, str]            # clause_id -> its line of clauses.jsonl
     terms: tuple[str, ...]                  # the dictionary those tokens were cut with
     candidates_of: dict[str, TermCandidates]  # doc_id -> mined term candidates
     dense: DenseIndex
@@ -144,7 +143,6 @@ def load_previous(index_dir: Path, model: str, vectors: str) -> Previous | None:
         rows_of=rows_of,
         tokens=tokens,
         token_row_of={c.clause_id: row for row, c in enumerate(clauses)},
-        clause_lines={c.clause_id: c.line for c in clauses},
         terms=terms,
         candidates_of=candidates,
         dense=dense,
