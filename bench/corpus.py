@@ -18,7 +18,7 @@ from bench.common import latencies_ms, p50_p95, row, section, timed, verdict
 from index import lexical
 from index.build import build_index, embedding_units, ingest_corpus, lexical_text
 from index.embed import Embedder
-from index.fuse import reciprocal_rank_fusion
+from index.fuse import convex_combination
 from index.qa import answerer_for
 from index.search import MODES, Searcher
 
@@ -227,16 +227,17 @@ def bench_queries(index_dir: Path, embedder: Embedder, queries: list[str]) -> di
     dense = searcher.dense
     shortlist = min(dense.ntotal, 1000)
     vectors = {q: embedder.encode([q]) for q in queries}
-    dense_lists = {q: searcher._dense_ranking(vectors[q][0], None) for q in queries}
-    lexical_lists = {q: [row for row, _ in searcher._lexical_scored(q, None)] for q in queries}
+    dense_lists = {q: searcher._dense_scored(vectors[q][0], None) for q in queries}
+    lexical_lists = {q: searcher._lexical_scored(q, None) for q in queries}
     answerer = answerer_for(searcher)
     parts = {
         "query encoding (Embedder.encode)": lambda q: embedder.encode([q]),
         f"FAISS {dense.kind} search, k={shortlist}": lambda q: dense.search(vectors[q], shortlist),
-        "dense ranking total (encode+FAISS+dedupe)": lambda q: searcher._dense_ranking(embedder.encode([q])[0], None),
+        "dense ranking total (encode+FAISS+dedupe)": lambda q: searcher._dense_scored(embedder.encode([q])[0], None),
         "BM25 tokenizer (jieba)": lambda q: searcher.lexical.tokenizer(q),
         f"BM25 ranking total (k = {shortlist})": lambda q: searcher._lexical_scored(q, None),
-        "RRF fusion": lambda q: reciprocal_rank_fusion([dense_lists[q], lexical_lists[q]]),
+        "fusion (scale both lists, combine)": lambda q: convex_combination(
+            [Searcher._scaled(dense_lists[q], None, None, None), Searcher._scaled(lexical_lists[q], 0.0, None, None)]),
         "query understanding (cities, year)": lambda q: answerer.understand(q),
     }
     print(f"  hybrid, part by part ({dense.ntotal} units, {len(searcher.clauses)} clauses):", flush=True)

@@ -26,7 +26,7 @@ from index.fuse import reciprocal_rank_fusion
 
 DIM = 512
 N_QUERIES = 200
-SHORTLIST = 1000          # what Searcher._dense_ranking asks FAISS for
+SHORTLIST = 1000          # what Searcher._dense_scored asks FAISS for
 EF_SWEEP = (64, 128, 256, 512, 1024, 2048)
 BM25_BUDGET_S = 300       # index BM25 at a size only if the extrapolated indexing fits in this
 

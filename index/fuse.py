@@ -1,12 +1,15 @@
 """Score fusion: pure functions over row ids, no index or model in sight.
 
-Reciprocal rank fusion (Cormack et al. 2009) only needs ranks, so BM25 scores and cosine similarities,
-which live on unrelated scales, can be combined without calibration.
+Search fuses by a convex combination of scores, each list scaled to 0..1 between a floor and its best
+(Bruch et al. 2023, "An analysis of fusion functions for hybrid retrieval"): unlike ranks, scores keep how
+far a clause stands above the next. Reciprocal rank fusion (Cormack et al. 2009) only needs ranks, for
+lists that have no comparable scores (similar measures).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 G = TypeVar("G", bound=Hashable)
@@ -48,6 +51,39 @@ def fuse_ranks(
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
             best_rank[item] = min(best_rank.get(item, rank), rank)
     return sorted(scores.items(), key=lambda s: (-s[1], best_rank[s[0]], s[0]))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Scores mapped to 0..1: floor -> 0, top -> 1 (a score below the floor goes below 0)."""
+    floor: float
+    top: float
+
+    @classmethod
+    def of(cls, scored: Sequence[tuple[int, float]], floor: float | None = None) -> Scale:
+        """The scale of a list best first: from its last score (or the floor given) to its first."""
+        if not scored:
+            return cls(0.0, 1.0)
+        return cls(scored[-1][1] if floor is None else floor, scored[0][1])
+
+    def __call__(self, score: float) -> float:
+        return (score - self.floor) / (self.top - self.floor) if self.top > self.floor else 1.0
+
+
+def convex_combination(
+    scaled: Sequence[dict[int, float]], weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Fuse lists of id -> scaled score: score(id) = sum of weight x its scaled score, an id missing from
+    a list getting 0 (its floor) from it. Returns (id, score) best first, equal scores by id."""
+    if weights is None:
+        weights = [1.0] * len(scaled)
+    elif len(weights) != len(scaled):
+        raise ValueError(f"weights has {len(weights)} values for {len(scaled)} lists: give one weight per list")
+    scores: dict[int, float] = {}
+    for scores_of, weight in zip(scaled, weights, strict=True):
+        for item, score in scores_of.items():
+            scores[item] = scores.get(item, 0.0) + weight * score
+    return sorted(scores.items(), key=lambda s: (-s[1], s[0]))
 
 
 def best_per_group(

@@ -1,4 +1,4 @@
-"""Hybrid search over an index folder: sentence-level dense (FAISS) fused with clause-level BM25 (RRF).
+"""Hybrid search over an index folder: sentence-level dense (FAISS) fused with clause-level BM25.
 
 Searcher.load reads the index once (model name from the manifest, so queries always use the model the
 index was built with); search() is then pure in-memory work: retrieval and filters only. Filters restrict
@@ -21,7 +21,7 @@ from index.build import LEXICAL, fingerprint_of, read_records
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
-from index.fuse import best_per_group, fuse_ranks
+from index.fuse import Scale, best_per_group, convex_combination
 from index.store import read_manifest
 from index.versions import Folding, Standing
 from ingest.citation import format_citation, header_line
@@ -34,20 +34,18 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "dense", "lexical")
 LAPSED = ("已到期", "已被新版本取代")     # statuses a citation carries: the reader must know
 SHORTLIST = 1000      # candidates taken from each ranking before fusion
-# RRF's constant: 20 rather than the usual 60 lets the top of each list count more against agreement in
-# the middle, which matters when BM25 has little to go on (a paraphrase): held-out paraphrase recall@5
-# 0.69 -> 0.81, gold set unchanged (figures in README.md).
-RRF_K = 20
-# Weights of the dense and the lexical ranking in the fusion. Lexical 0.5 lifts the regulation set's tune
-# half (recall@5 0.833 -> 0.958) but loses the former held-out set's (0.947 -> 0.895, coverage 0.917 ->
-# 0.833), 0.7 loses both seed-corpus tune halves: equal weights stay (bench/README.md, protocol).
+# Fusion: each list's scores scaled to 0..1, the dense ones from the shortlist's last clause to its best,
+# BM25's from 0 to its best, then summed with these weights (index.fuse.convex_combination). Equal weights,
+# decided on the tune halves against reciprocal rank fusion (k=20, equal weights): MRR heldout 0.834 ->
+# 0.860, regs 0.824 -> 0.845, seeds 0.889 equal, every other search figure equal; a dense share of 0.6 or
+# 0.7 lost cross-city coverage, a dense floor at the 30th or 100th clause lost MRR (bench/README.md).
 RANKING_WEIGHTS = {"dense": 1.0, "lexical": 1.0}
 # ...and BM25's full weight only when its best clause scores at least this share of what the question's words
 # could score at best (LexicalIndex.match_share), (share / 0.4)^2 of it below: a question in everyday words
 # (a paraphrase) matches clauses at random. On the tune halves the share of paraphrases was 0.15-0.45, of fact
-# questions 0.43-0.93. Tune halves, linear at 0.4: regs recall@5 0.833 -> 0.958, paraphrase 0.556 -> 0.889, MRR
-# 0.799 -> 0.815; heldout MRR 0.821 -> 0.825; seeds equal; squared: MRR regs 0.824, heldout 0.834, seeds 0.889.
-# Other thresholds and powers lose on some tune half (bench/README.md).
+# questions 0.43-0.93. Tune halves (with rank fusion), linear at 0.4: regs recall@5 0.833 -> 0.958, paraphrase
+# 0.556 -> 0.889, MRR 0.799 -> 0.815; heldout MRR 0.821 -> 0.825; seeds equal; squared: MRR regs 0.824,
+# heldout 0.834, seeds 0.889. Other thresholds and powers lose on some tune half (bench/README.md).
 LEXICAL_FULL_SHARE = 0.4
 
 
@@ -213,20 +211,20 @@ class Searcher:
         filters = filters if filters is not None else SearchFilters()
         allowed = self._allowed_rows(filters)
         preferred = self._allowed_rows(_both(filters, prefer)) if prefer else None
-        rankings = []
+        scaled = []
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode([dense_query or query])[0]
-            rankings.append(self._with_preferred(self._dense_ranking(vector, allowed), preferred,
-                                                 lambda rows: self._dense_ranking(vector, rows)))
+            scaled.append(self._scaled(self._dense_scored(vector, allowed), None, preferred,
+                                       lambda rows: self._dense_scored(vector, rows)))
         weights = dict(RANKING_WEIGHTS)
         if mode in ("hybrid", "lexical"):
             scored = self._lexical_scored(query, allowed)
             if mode == "hybrid":
                 share = self.lexical.match_share(query, scored[0][1]) if scored else 0.0
                 weights["lexical"] *= min(1.0, share / LEXICAL_FULL_SHARE) ** 2
-            rankings.append(self._with_preferred([row for row, _ in scored], preferred,
-                                                 lambda rows: [row for row, _ in self._lexical_scored(query, rows)]))
-        fused = fuse_ranks(rankings, k=RRF_K, weights=[weights[m] for m in _modes(mode)])
+            # BM25's zero is a clause with none of the words: its natural floor.
+            scaled.append(self._scaled(scored, 0.0, preferred, lambda rows: self._lexical_scored(query, rows)))
+        fused = convex_combination(scaled, weights=[weights[m] for m in _modes(mode)])
         if preferred is not None:
             wanted = set(preferred.tolist())
             fused.sort(key=lambda item: item[0] not in wanted)       # stable: fused order within each part
@@ -246,14 +244,16 @@ class Searcher:
         return SearchResult(hits)
 
     @staticmethod
-    def _with_preferred(ranking: list[int], preferred: np.ndarray | None, rank_among) -> list[tuple[int, int]]:
-        """(rank, row) of a ranking, plus the preferred rows it lacks (past its shortlist) ranked after it."""
-        ranked = list(enumerate(ranking, start=1))
-        if preferred is None or not len(preferred):
-            return ranked
-        present = set(ranking)
-        missing = [row for row in rank_among(preferred) if row not in present]
-        return ranked + list(enumerate(missing, start=len(ranking) + 1))
+    def _scaled(scored: list[tuple[int, float]], floor: float | None, preferred: np.ndarray | None,
+                score_among) -> dict[int, float]:
+        """row -> score scaled to the list's own range (Scale.of), plus the preferred rows the list lacks
+        (past its shortlist), scored among themselves on the same scale."""
+        scale = Scale.of(scored, floor)
+        out = {row: scale(score) for row, score in scored}
+        if preferred is not None and len(preferred):
+            for row, score in score_among(preferred):
+                out.setdefault(row, scale(score))
+        return out
 
     @cached_property
     def token_rows(self) -> TokenRows:
@@ -275,17 +275,17 @@ class Searcher:
                                    (not filters.in_force or self.folding.in_force(d.doc_id, filters.as_of))
                                    for d in self.documents], dtype=bool)
         return np.flatnonzero(allowed_docs[self._doc_of_row])
-    def _dense_ranking(self, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
+    def _dense_scored(self, vector: np.ndarray, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """(clause row, cosine) best first: a clause scores by its best sentence."""
         if allowed is None:
             scored = self.dense.search_one(vector, min(self.dense.ntotal, SHORTLIST))
         else:
             units = np.flatnonzero(np.isin(self.owners, allowed))
             scored = self.dense.search_among(vector, units, SHORTLIST)
-        # A clause scores by its best sentence.
-        return [row for row, _, _ in best_per_group(scored, lambda unit: int(self.owners[unit]))]
+        return [(row, score) for row, score, _ in best_per_group(scored, lambda unit: int(self.owners[unit]))]
 
     def _lexical_scored(self, query: str, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        # RRF gives ranks past the shortlist almost nothing; fusing every BM25 hit costs 80 ms at 100k clauses.
+        # A clause past the shortlist scores next to the floor; fusing every BM25 hit costs 80 ms at 100k clauses.
         return self.lexical.search(query, k=min(self.lexical.ntotal, SHORTLIST), rows=allowed)
 
 

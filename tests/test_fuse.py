@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from index.fuse import best_per_group, reciprocal_rank_fusion
+from index.fuse import Scale, best_per_group, convex_combination, reciprocal_rank_fusion
 
 
 def reference_rrf(rankings, k=60, weights=None):
@@ -81,3 +81,37 @@ def test_best_per_group_ties_keep_input_order_and_empty():
     assert best_per_group([], str) == []
     group = {0: "x", 1: "y", 2: "x"}.__getitem__
     assert best_per_group([(1, 0.5), (0, 0.5), (2, 0.5)], group) == [("y", 0.5, 1), ("x", 0.5, 0)]
+
+
+def test_scale_maps_the_list_onto_0_to_1():
+    scored = [(3, 0.9), (1, 0.7), (5, 0.5)]
+    scale = Scale.of(scored)
+    assert [scale(s) for _, s in scored] == pytest.approx([1.0, 0.5, 0.0])
+    assert scale(0.4) == pytest.approx(-0.25)            # past the list's end: below its floor, order kept
+    assert Scale.of(scored, floor=0.0)(0.45) == pytest.approx(0.5)
+    assert Scale.of([(1, 0.3)])(0.3) == 1.0              # one score, or all equal: each is the best
+    assert Scale.of([])(0.2) == pytest.approx(0.2)
+
+
+def test_convex_combination_matches_its_definition():
+    rng = random.Random(11)
+    for _ in range(50):
+        lists = [{i: rng.random() for i in rng.sample(range(30), rng.randint(0, 20))} for _ in range(rng.randint(1, 3))]
+        weights = [rng.uniform(0.1, 2.0) for _ in lists]
+        fused = convex_combination(lists, weights)
+        ids = {i for scores in lists for i in scores}
+        assert {i for i, _ in fused} == ids
+        for i, s in fused:
+            assert s == pytest.approx(sum(w * scores.get(i, 0.0) for scores, w in zip(lists, weights, strict=True)))
+        assert [s for _, s in fused] == sorted((s for _, s in fused), reverse=True)
+
+
+def test_convex_combination_keeps_margins_that_ranks_lose():
+    # 7 leads the first list by far and is second in the other by a hair: it wins, where by ranks the two
+    # first places would tie.
+    dense = {7: 1.0, 8: 0.1}
+    lexical = {8: 1.0, 7: 0.99}
+    assert convex_combination([dense, lexical])[0][0] == 7
+    assert convex_combination([{1: 0.5}, {2: 0.5}]) == [(1, 0.5), (2, 0.5)]        # ties by id
+    with pytest.raises(ValueError, match="weights has 1 values for 2 lists"):
+        convex_combination([{1: 1.0}, {2: 1.0}], weights=[1.0])

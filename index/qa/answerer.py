@@ -20,7 +20,7 @@ from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
 from index.qa.understand import ACROSS_CITIES, Places, Question, read_question
 from index.qa.weights import LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
-from index.search import RRF_K, Hit, Searcher, SearchFilters, SearchResult
+from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest.citation import quote_span
 from ingest.normalize import normalize
 
@@ -115,8 +115,8 @@ class Answerer:
     def _by_year(self, hits: list[Hit], q: Question) -> list[Hit]:
         if not q.year:
             return hits
-        mark, bonus = f"{q.year}年", YEAR_BONUS_RANKS / (RRF_K + 1)
-        return sorted(hits, key=lambda h: -(h.score + (bonus if mark in normalize(h.clause.text) else 0.0)))
+        mark = f"{q.year}年"
+        return sorted(hits, key=lambda h: -(h.score + (YEAR_BONUS_RANKS if mark in normalize(h.clause.text) else 0.0)))
 
     # -- answers ------------------------------------------------------------------------------------
     def answer(self, question: str, filters: SearchFilters | None = None) -> Answer:
@@ -144,9 +144,11 @@ class Answerer:
             if not found.abstained or q.period:
                 return found
             # No figure names the question's words, but a quoted phrase may still hold the figure (a rate
-            # asked about in other words): take it only when it has a figure.
+            # asked about in other words): take it only when it has a figure of the kind asked (多少元 is
+            # not answered by a fraction), as a figure answer weighs units.
             fact = self._quote_answer(q, hits)
-            return fact if fact.text and find_figures(fact.text) else found
+            figures = find_figures(fact.text) if fact.text else []
+            return fact if any(not q.units or f.unit in q.units for f in figures) else found
         return self._quote_answer(q, hits)
 
     def _figure_answer(self, q: Question, hits: list[Hit], cities) -> Answer:
