@@ -3,6 +3,7 @@
 Questions here are not the gold set's: they test the method on other facts of the seed documents.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from index.figures import extract_figures, find_figures, indicator_unit, table_figures
 from index.qa import Answer, answer, read_question
 from index.qa.refusal import document_horizon
-from index.qa.understand import Places, bigram_recall, wh_anchors
+from index.qa.understand import Places, bigram_recall, unit_fits, wh_anchors
 from ingest.normalize import normalize
 from ingest.pipeline import ingest_file
 
@@ -92,6 +93,17 @@ def test_read_question_periods_units_and_core():
     assert read_question("市里支持不支持?").yes_no and not read_question("不断不断提升服务水平").yes_no
 
 
+def test_a_unit_after_the_question_word_is_the_unit_asked():
+    # Stated after 多少/几, the unit wins over a word that only hints at one (强度 -> %).
+    stated = read_question("研发投入强度提高的奖励是多少元?")
+    assert stated.units[0] == "元" and stated.unit_stated
+    assert read_question("比重要提高几个百分点?").units[0] == "%"
+    assert read_question("多少个月内办结?").unit_stated and "个月" in read_question("多少个月内办结?").units
+    assert not read_question("近几年研发投入比重是多少?").unit_stated        # 近几年 asks nothing
+    assert not read_question("研发投入比重是多少?").unit_stated
+    assert unit_fits("万人", ("名", "人")) and unit_fits("亿元", ("元", "亿元")) and not unit_fits("家", ("元",))
+
+
 def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():
     assert read_question("在本市设立研发中心的外地企业，能申请哪些补贴？", HEBEI).ask == "能申请哪些补贴"
     assert read_question("高校科研人员到企业兼职，收入怎么分配?").ask == "收入怎么分配"
@@ -145,6 +157,14 @@ def test_numeric_answer_from_prose(searcher):
     assert not result.abstained and result.text == "35家"
     assert _cites(result, "院士工作站达到35家")
     assert result.to_json()["citations"][0]["city"] == "沧州"
+
+
+def test_a_figure_in_another_unit_than_the_one_asked_is_no_answer(searcher):
+    # The plans count firms (家) and rates (%) near these words, but state no sum of money for them.
+    for question in ("沧州市科技型中小企业评价入库的资助是多少元?", "沧州市研发投入强度的奖励是多少元?"):
+        result = answer(searcher, question)
+        assert result.abstained or re.search(r"[0-9一二三四五六七八九十百千万亿]+(万|亿)?元", result.text), result.text
+    assert answer(searcher, "沧州到2020年院士工作站要达到多少家?").text == "35家"
 
 
 def test_numeric_answer_from_indicator_table_picks_the_year_column(searcher):

@@ -18,7 +18,7 @@ from index.qa import refusal
 from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
-from index.qa.understand import ACROSS_CITIES, Places, Question, read_question
+from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, unit_fits
 from index.qa.weights import LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
 from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest.citation import quote_span
@@ -148,7 +148,7 @@ class Answerer:
             # not answered by a fraction), as a figure answer weighs units.
             fact = self._quote_answer(q, hits)
             figures = find_figures(fact.text) if fact.text else []
-            return fact if any(not q.units or f.unit in q.units for f in figures) else found
+            return fact if any(not q.units or unit_fits(f.unit, q.units) for f in figures) else found
         return self._quote_answer(q, hits)
 
     def _figure_answer(self, q: Question, hits: list[Hit], cities) -> Answer:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from index.figures import Figure, clause_figures, in_review_section
 from index.qa.quote import SEGMENT_END, SENTENCE_END
 from index.qa.refusal import covers, horizon_of
-from index.qa.understand import Question, bigram_recall
+from index.qa.understand import Question, bigram_recall, unit_fits
 from index.qa.weights import (
     ACHIEVED_BONUS,
     ACHIEVED_PENALTY,
@@ -71,6 +71,8 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             overlap = bigram_recall(q.core, " ".join([sentence, doc.title, *hit.clause.section]))
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
             if q.units:
+                if q.unit_stated and not unit_fits(figure.unit, q.units):
+                    continue                          # 多少元 is never answered by 4355家
                 score += UNIT_MATCH if figure.unit in q.units else UNIT_MISMATCH
             if q.wants_max and figure.qualifier in ("最高", "最多"):
                 score += MAX_BONUS

@@ -44,11 +44,32 @@ _UNIT_HINTS = (
     (re.compile(r"多少个?(年|天|日|月|工作日)|几(年|天|日|个月)|多久|多长时间|多长"),
      ("年", "日", "天", "个月", "月", "个工作日", "工作日", "小时", "周")),
     (re.compile(r"多少个|几个"), ("个",)),
-    (re.compile(r"比例|比重|占比|强度|百分之|增长率|覆盖率"), ("%", "个百分点", "百分点")),
+    (re.compile(r"比例|比重|占比|强度|百分之|百分点|增长率|覆盖率"), ("%", "个百分点", "百分点")),
     (re.compile(r"金额|资金|补贴|补助|奖励|资助|奖补|投入|经费|收入|成交额|交易额|规模|元"),
      ("元", "亿元", "万元", "千元", "亿", "万", "美元", "亿美元", "万美元")),
 )
 
+# A unit written right after the question word (多少万元, 几家, 几个月) is the one the answer is counted in;
+# words elsewhere (比重, 资金) only hint at one.
+# Not 近几年, 哪几家: no question word there.
+_STATED_UNIT = re.compile(r"(?:多少|(?<![近这前后哪])几)"
+                          r"(个?(?:万元|亿元|千元|美元|元|家|项|名|人|位|年|天|日|月|工作日|小时|百分点|倍|次))")
+
+
+def _units_asked(text: str) -> tuple[tuple[str, ...], bool]:
+    """(units the question asks for, whether it states one after its question word)."""
+    stated = _STATED_UNIT.search(text)
+    # 几个百分点, 多少个月: the word after 个 is the unit.
+    hints = sorted(_UNIT_HINTS, key=lambda h: h[1] == ("个",)) if stated else _UNIT_HINTS
+    for pattern, hint in hints:
+        if pattern.search(stated.group(0) if stated else text):
+            return hint, bool(stated)
+    return ((stated.group(1).removeprefix("个") or stated.group(1),), True) if stated else ((), False)
+
+
+def unit_fits(unit: str, units: tuple[str, ...]) -> bool:
+    """A figure's unit is one asked for, or counts it in larger numbers (万人 for 人)."""
+    return unit in units or unit[-1:] in units or unit[-2:] in units
 
 
 @dataclass(frozen=True)
@@ -77,6 +98,7 @@ class Question:
     current: bool = False                 # 现在/目前/现行: documents in force first
     yes_no: bool = False                  # 能不能/是否/…吗: answered by what a rule allows or forbids
     ask: str | None = None                # its last part when a premise comes first (在…设立…，能申请…？)
+    unit_stated: bool = False             # the unit follows the question word (多少元): the answer is counted in it
 
     @property
     def kind(self) -> str:
@@ -112,17 +134,13 @@ def read_question(question: str, places: Places = Places()) -> Question:
         core = re.sub(re.escape(place) + "(市|省)?", "", core)
     core = re.sub(r"(19|20)[0-9]{2}年?|十[二三四五]五|“|”", "", core)
     core = _FILLER.sub("", core)
-    units: tuple[str, ...] = ()
-    for pattern, hint in _UNIT_HINTS:
-        if pattern.search(text):
-            units = hint
-            break
+    units, unit_stated = _units_asked(text)
     year = named_years[0] if len(set(named_years)) == 1 else None
     return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
                     "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), bool(_YES_NO.search(text)),
-                    _asked_part(text, (*cities, *provinces, *unknown, *mentioned)))
+                    _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated)
 
 
 def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
