@@ -18,7 +18,7 @@ from bench.common import latencies_ms, p50_p95, row, section, timed, verdict
 from index import lexical
 from index.build import build_index, embedding_units, ingest_corpus, lexical_text
 from index.embed import Embedder
-from index.fuse import convex_combination
+from index.fuse import convex_combination, scaled
 from index.qa import answerer_for
 from index.search import MODES, Searcher
 
@@ -237,7 +237,7 @@ def bench_queries(index_dir: Path, embedder: Embedder, queries: list[str]) -> di
         "BM25 tokenizer (jieba)": lambda q: searcher.lexical.tokenizer(q),
         f"BM25 ranking total (k = {shortlist})": lambda q: searcher._lexical_scored(q, None),
         "fusion (scale both lists, combine)": lambda q: convex_combination(
-            [Searcher._scaled(dense_lists[q], None, None, None), Searcher._scaled(lexical_lists[q], 0.0, None, None)]),
+            [scaled(dense_lists[q]), scaled(lexical_lists[q], 0.0)]),
         "query understanding (cities, year)": lambda q: answerer.understand(q),
     }
     print(f"  hybrid, part by part ({dense.ntotal} units, {len(searcher.clauses)} clauses):", flush=True)

@@ -8,7 +8,7 @@ lists that have no comparable scores (similar measures).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -68,6 +68,17 @@ class Scale:
 
     def __call__(self, score: float) -> float:
         return (score - self.floor) / (self.top - self.floor) if self.top > self.floor else 1.0
+
+
+def scaled(scored: Sequence[tuple[int, float]], floor: float | None = None,
+           more: Iterable[tuple[int, float]] = ()) -> dict[int, float]:
+    """id -> score on the list's own scale (Scale.of(scored, floor)); the (id, score) pairs of `more` that
+    the list lacks (scored past its shortlist) are put on the same scale."""
+    scale = Scale.of(scored, floor)
+    out = {item: scale(score) for item, score in scored}
+    for item, score in more:
+        out.setdefault(item, scale(score))
+    return out
 
 
 def convex_combination(

@@ -21,7 +21,7 @@ from index.build import LEXICAL, fingerprint_of, read_records
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
-from index.fuse import Scale, best_per_group, convex_combination
+from index.fuse import best_per_group, convex_combination, scaled
 from index.store import read_manifest
 from index.versions import Folding, Standing
 from ingest.citation import format_citation, header_line
@@ -211,10 +211,10 @@ class Searcher:
         filters = filters if filters is not None else SearchFilters()
         allowed = self._allowed_rows(filters)
         preferred = self._allowed_rows(_both(filters, prefer)) if prefer else None
-        scaled = []
+        lists = []
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode([dense_query or query])[0]
-            scaled.append(self._scaled(self._dense_scored(vector, allowed), None, preferred,
+            lists.append(self._scaled(self._dense_scored(vector, allowed), None, preferred,
                                        lambda rows: self._dense_scored(vector, rows)))
         weights = dict(RANKING_WEIGHTS)
         if mode in ("hybrid", "lexical"):
@@ -223,8 +223,8 @@ class Searcher:
                 share = self.lexical.match_share(query, scored[0][1]) if scored else 0.0
                 weights["lexical"] *= min(1.0, share / LEXICAL_FULL_SHARE) ** 2
             # BM25's zero is a clause with none of the words: its natural floor.
-            scaled.append(self._scaled(scored, 0.0, preferred, lambda rows: self._lexical_scored(query, rows)))
-        fused = convex_combination(scaled, weights=[weights[m] for m in _modes(mode)])
+            lists.append(self._scaled(scored, 0.0, preferred, lambda rows: self._lexical_scored(query, rows)))
+        fused = convex_combination(lists, weights=[weights[m] for m in _modes(mode)])
         if preferred is not None:
             wanted = set(preferred.tolist())
             fused.sort(key=lambda item: item[0] not in wanted)       # stable: fused order within each part
@@ -246,14 +246,8 @@ class Searcher:
     @staticmethod
     def _scaled(scored: list[tuple[int, float]], floor: float | None, preferred: np.ndarray | None,
                 score_among) -> dict[int, float]:
-        """row -> score scaled to the list's own range (Scale.of), plus the preferred rows the list lacks
-        (past its shortlist), scored among themselves on the same scale."""
-        scale = Scale.of(scored, floor)
-        out = {row: scale(score) for row, score in scored}
-        if preferred is not None and len(preferred):
-            for row, score in score_among(preferred):
-                out.setdefault(row, scale(score))
-        return out
+        """row -> scaled score (index.fuse.scaled), with the preferred rows past the shortlist."""
+        return scaled(scored, floor, score_among(preferred) if preferred is not None and len(preferred) else ())
 
     @cached_property
     def token_rows(self) -> TokenRows:

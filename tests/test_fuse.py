@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from index.fuse import Scale, best_per_group, convex_combination, reciprocal_rank_fusion
+from index.fuse import Scale, best_per_group, convex_combination, reciprocal_rank_fusion, scaled
 
 
 def reference_rrf(rankings, k=60, weights=None):
@@ -115,3 +115,10 @@ def test_convex_combination_keeps_margins_that_ranks_lose():
     assert convex_combination([{1: 0.5}, {2: 0.5}]) == [(1, 0.5), (2, 0.5)]        # ties by id
     with pytest.raises(ValueError, match="weights has 1 values for 2 lists"):
         convex_combination([{1: 1.0}, {2: 1.0}], weights=[1.0])
+
+
+def test_scaled_puts_rows_past_the_shortlist_on_the_lists_own_scale():
+    shortlist = [(4, 0.8), (2, 0.6)]
+    out = scaled(shortlist, more=[(9, 0.5), (2, 0.1)])       # 2 is in the list already: its score there holds
+    assert out == pytest.approx({4: 1.0, 2: 0.0, 9: -0.5})
+    assert scaled([(1, 3.0), (5, 1.5)], floor=0.0) == pytest.approx({1: 1.0, 5: 0.5})
