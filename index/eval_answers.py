@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from index.qa import answer
 from index.search import Hit, Searcher
 from index.similar import similar
@@ -25,11 +27,20 @@ def answer_matches(answer_text: str | None, gold_answer: str) -> bool:
 
 def score_answers(searcher: Searcher, questions: list[dict], details: list[dict] | None = None) -> dict:
     """numeric exact match, fact answer containment (fact+paraphrase), answer_cites_gold, abstention on
-    negatives, false abstention; `details` (if given) gets one row per question for inspection."""
+    negatives, false abstention, the F1 of the places named by cities answers (各市…) against the gold
+    places; `details` (if given) gets one row per question for inspection."""
+    from index.evaluate import places_by_file
+
     numeric, fact, cites, negatives, false_refusals = [], [], [], [], []
+    place = places_by_file(searcher)
+    named = wanted = right = 0          # places a cities answer names, the gold places, both
     for q in questions:
         got = answer(searcher, q["question"])
         ok = None
+        if q["kind"] == "cross_city" and got.per_city:
+            have = {place.get(Path(h.document.source).name) for h in got.citations}
+            want = {place.get(Path(g["doc"]).name, g["doc"]) for g in q["gold"]}
+            named, wanted, right = named + len(have), wanted + len(want), right + len(have & want)
         if q["kind"] == "negative":
             negatives.append(got.abstained)
         elif q["kind"] in ANSWERABLE:
@@ -45,9 +56,16 @@ def score_answers(searcher: Searcher, questions: list[dict], details: list[dict]
     share = lambda xs: round(sum(xs) / len(xs), 3) if xs else None  # noqa: E731
     return {"numeric_exact_match": share(numeric), "fact_answer_containment": share(fact),
             "answer_cites_gold": share(cites), "negatives_refused": share(negatives),
-            "false_refusals": share(false_refusals),
+            "false_refusals": share(false_refusals), "cities_named_f1": _f1(right, named, wanted),
             "counts": {"numeric": len(numeric), "fact": len(fact), "answerable": len(cites),
                        "negative": len(negatives)}}
+
+
+def _f1(right: int, named: int, wanted: int) -> float | None:
+    """F1 of the places named against the places wanted; None when no question asked for places."""
+    if not wanted:
+        return None
+    return round(2 * right / (named + wanted), 3)
 
 
 def score_similar(searcher: Searcher, pairs: list[dict], k: int = 5) -> dict:

@@ -136,6 +136,7 @@ SUMMARY = (
     ("negatives refused", lambda r: r["answers"]["negatives_refused"]),
     ("false refusals", lambda r: r["answers"]["false_refusals"]),
     ("similar-measure recall@5", lambda r: r.get("similar", {}).get("recall@5")),
+    ("cities answers: places named, F1", lambda r: r["answers"].get("cities_named_f1")),
 )
 
 

@@ -28,6 +28,7 @@ def test_answers_meet_the_targets_on_the_gold_set(searcher):
     assert scores["answer_cites_gold"] >= 0.9
     assert scores["negatives_refused"] >= 0.8
     assert scores["false_refusals"] <= 0.1
+    assert scores["cities_named_f1"] >= 0.9              # 0.76 when a place needed one of the rarest words
 
 
 def test_similar_measures_meet_the_target_on_the_gold_set(searcher):
@@ -45,5 +46,6 @@ def test_held_out_questions(searcher):
     assert answers["fact_answer_containment"] >= 0.55
     assert answers["numeric_exact_match"] >= 0.8
     assert answers["negatives_refused"] >= 0.8 and answers["false_refusals"] <= 0.1
+    assert answers["cities_named_f1"] >= 0.9
     similar = score_similar(searcher, load_jsonl(HELDOUT / "similar.jsonl"))
     assert similar["recall@5"] >= 0.8 and similar["source_returned"] == 0

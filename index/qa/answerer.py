@@ -19,7 +19,7 @@ from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
 from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, unit_fits
-from index.qa.weights import LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
+from index.qa.weights import CITY_SHARE, LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
 from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest.citation import quote_span
 from ingest.normalize import normalize
@@ -167,25 +167,24 @@ class Answerer:
         return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits, text), [], best.sentence)
 
     def _cities_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
-        """The cities that take the measure, each cited by its best clause. A city counts when one of its
-        clauses among the hits uses one of the question's two most specific words; None when the question
-        has no specific word (then it is answered like any other)."""
+        """The places that take the measure, each cited by its best clause: those whose best clause among the
+        hits scores at least CITY_SHARE of the best clause's. None when the question has no specific word
+        (then it is answered like any other)."""
         facts = facts_of(self.searcher)
         limit = max(3, SPECIFIC_SHARE * len(self.searcher.clauses))
         words = [w for w in dict.fromkeys(self.searcher.lexical.tokenizer(ACROSS_CITIES.sub("", q.core)))
                  if len(w) >= 2 and w not in _FRAMING and 0 < facts.clause_frequency[w] <= limit]
-        specific = sorted(words, key=lambda w: facts.clause_frequency[w])[:2]
-        if not specific:
+        top = max((h.score for h in hits), default=0.0)
+        if not words or top <= 0:
             return None
         best: dict[str, Hit] = {}
         for hit in hits:
-            text = normalize(" ".join([*hit.clause.section, hit.clause.text]))
-            if hit.document.place not in best and any(w in text for w in specific):
+            if hit.score >= CITY_SHARE * top and (hit.document.place not in best or
+                                                  hit.score > best[hit.document.place].score):
                 best[hit.document.place] = hit
-        if not best:
-            return None
-        names = "、".join(h.document.city_display for h in best.values())
-        return Answer(q.text, names, False, len(best) / max(1, len(self.places.cities)), None, list(best.values()),
+        ordered = sorted(best.values(), key=lambda h: -h.score)
+        names = "、".join(h.document.city_display for h in ordered)
+        return Answer(q.text, names, False, len(best) / max(1, len(self.places.cities)), None, ordered,
                       [], None, per_city=True)
 
 
