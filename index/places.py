@@ -24,7 +24,7 @@ class PlaceGroup:
 
 def place_label(docs: Iterable[Document]) -> str:
     """The distinct display names of a place's documents, in order: 丽水市、景宁畲族自治县."""
-    return "、".join(dict.fromkeys(d.city_display or d.place for d in docs))
+    return "、".join(dict.fromkeys(d.place_display for d in docs))
 
 
 def group_by_place(hits: Iterable[Hit]) -> list[PlaceGroup]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from ingest import regions
+
 
 class IngestError(Exception):
     """A file that cannot be turned into a document; the message is one line a user can act on."""
@@ -37,6 +39,13 @@ class Document:
         """The place a document speaks for, as one key: its city, else its province (a provincial
         regulation), else 全国. Two provinces' regulations are two places, never one "no city"."""
         return self.city or self.province or "全国"
+
+    @property
+    def place_display(self) -> str:
+        """The place written out, as a list of places names it: 沧州市, 浙江省 (a provincial regulation), 全国."""
+        if not self.city and self.province:
+            return regions.province_name(self.province)
+        return self.city_display or self.place
 
     @property
     def city_display(self) -> str:

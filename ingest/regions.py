@@ -59,6 +59,16 @@ def all_regions() -> dict[str, Region]:
     return regions
 
 
+def province_name(short: str) -> str:
+    """河南 -> 河南省, 广西 -> 广西壮族自治区; a name that is no province's stays as it is."""
+    return _province_names().get(short, short)
+
+
+@cache
+def _province_names() -> dict[str, str]:
+    return {r.short: r.name for r in all_regions().values() if r.level == "province"}
+
+
 @cache
 def _by_name() -> dict[str, list[Region]]:
     index: dict[str, list[Region]] = {}

@@ -25,7 +25,7 @@ def test_a_provincial_regulation_is_its_province_and_a_county_goes_with_its_city
             first_hit("浙江省促进科技成果转化条例(2021-09-30).md"),
             first_hit("丽水市革命遗址保护条例(2021-08-05).md")]
     groups = group_by_place(hits)
-    assert [(g.place, g.label) for g in groups] == [("丽水", "景宁畲族自治县、丽水市"), ("浙江", "浙江")]
+    assert [(g.place, g.label) for g in groups] == [("丽水", "景宁畲族自治县、丽水市"), ("浙江", "浙江省")]
     assert [len(g.hits) for g in groups] == [2, 1]
 
 
@@ -65,3 +65,11 @@ def test_library_filters_by_type_and_years_with_the_words(searcher):
     assert [d.date for d in find_documents(searcher, year_from=2018, year_to=2018, sort="date")] == [
         "2018-12-14", "2018-10-08", "2018-07-02"]
     assert [d.city for d in find_documents(searcher, "沧州", types=["实施方案", "规划"], year_from=2020)] == ["沧州"]
+
+
+def test_a_province_is_written_out_in_full():
+    from ingest.regions import province_name
+
+    assert [province_name(p) for p in ("河南", "广西", "内蒙古", "沧州")] == ["河南省", "广西壮族自治区", "内蒙古自治区", "沧州"]
+    assert first_hit("浙江省促进科技成果转化条例(2021-09-30).md").document.place_display == "浙江省"
+    assert first_hit("丽水市革命遗址保护条例(2021-08-05).md").document.place_display == "丽水市"

@@ -183,7 +183,7 @@ class Answerer:
                                                   hit.score > best[hit.document.place].score):
                 best[hit.document.place] = hit
         ordered = sorted(best.values(), key=lambda h: -h.score)
-        names = "、".join(h.document.city_display for h in ordered)
+        names = "、".join(h.document.place_display for h in ordered)
         return Answer(q.text, names, False, len(best) / max(1, len(self.places.cities)), None, ordered,
                       [], None, per_city=True)
 

@@ -86,7 +86,7 @@ def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
 def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
     """Said with the question's own topic words, not a phrase rebuilt from its characters."""
     where = "、".join(city_display(searcher, c) for c in cities) if cities else \
-        "、".join(_province_name(p) for p in q.provinces) or "语料中"
+        "、".join(regions.province_name(p) for p in q.provinces) or "语料中"
     when = f"{q.period[0]}年" if q.period and q.period[0] == q.period[1] else \
         (f"{q.period[0]}—{q.period[1]}年" if q.period else "")
     topic = "、".join(f"“{w}”" for w in topic_words(searcher, q)) or f"“{q.core}”"
@@ -101,12 +101,6 @@ def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
     words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
     return [w for w in words if w in rarest]
-
-
-def _province_name(short: str) -> str:
-    """河南 -> 河南省, 广西 -> 广西壮族自治区."""
-    return next((r.name for r in regions.all_regions().values() if r.level == "province" and r.short == short),
-                short)
 
 
 def city_display(searcher: Searcher, city: str) -> str:
