@@ -226,6 +226,7 @@ def test_which_cities_question_names_the_cities_that_take_the_measure(searcher):
     assert set(result.text.split("、")) == {"沧州市", "张家口市", "连云港市"}
     assert [h.document.city_display for h in result.citations] == result.text.split("、")
     assert all("院士" in h.clause.text for h in result.citations)
+    assert result.per_city and 0.6 <= result.confidence <= 1.0    # each place's clause near the best one
 
 
 def test_refusal_for_a_city_not_in_the_corpus(searcher):

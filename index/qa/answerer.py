@@ -48,7 +48,7 @@ class Answer:
     @property
     def unsure(self) -> bool:
         """A quoted answer to check before trusting (weights.LOW_CONFIDENCE, measured on quotes only: a
-        cities answer's confidence is the share of cities named)."""
+        cities answer's confidence is how close its places' clauses score to the best one)."""
         return not self.abstained and not self.per_city and self.confidence < LOW_CONFIDENCE
 
     def to_json(self) -> dict:
@@ -184,8 +184,10 @@ class Answerer:
                 best[hit.document.place] = hit
         ordered = sorted(best.values(), key=lambda h: -h.score)
         names = "、".join(h.document.place_display for h in ordered)
-        return Answer(q.text, names, False, len(best) / max(1, len(self.places.cities)), None, ordered,
-                      [], None, per_city=True)
+        # How close the places named stand to the best one (0.6..1), not how many of the corpus's places they
+        # are: a measure taken by few places is no less sure.
+        closeness = float(np.mean([h.score / top for h in ordered]))
+        return Answer(q.text, names, False, closeness, None, ordered, [], None, per_city=True)
 
 
 # Words that frame a 各市 question (各市在…上分别有什么安排) and name no measure.
