@@ -24,33 +24,28 @@ def reciprocal_rank_fusion(
     rank only. Returns (id, score) best first; equal scores are ordered by their best rank in any
     ranking, then by id, so the result never depends on set or dict order.
     """
-    return fuse_ranks([list(enumerate(ranking, start=1)) for ranking in rankings], k, weights)
-
-
-def fuse_ranks(
-    rankings: Sequence[Sequence[tuple[int, int]]], k: int = 60, weights: Sequence[float] | None = None
-) -> list[tuple[int, float]]:
-    """reciprocal_rank_fusion over (rank, id) pairs: for lists whose ranks are not their positions (a
-    subset's rows keep the ranks they have in the whole list)."""
     if k < 0:
         raise ValueError(f"k={k} is negative: use k >= 0 (60 is the usual choice)")
-    if weights is None:
-        weights = [1.0] * len(rankings)
-    elif len(weights) != len(rankings):
-        raise ValueError(
-            f"weights has {len(weights)} values for {len(rankings)} rankings: give one weight per ranking"
-        )
     scores: dict[int, float] = {}
     best_rank: dict[int, int] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
+    for ranking, weight in zip(rankings, _weights(weights, len(rankings), "rankings"), strict=True):
         seen: set[int] = set()
-        for rank, item in ranking:
+        for rank, item in enumerate(ranking, start=1):
             if item in seen:
                 continue
             seen.add(item)
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
             best_rank[item] = min(best_rank.get(item, rank), rank)
     return sorted(scores.items(), key=lambda s: (-s[1], best_rank[s[0]], s[0]))
+
+
+def _weights(weights: Sequence[float] | None, n: int, what: str) -> Sequence[float]:
+    """One weight per list: all 1.0 when none are given."""
+    if weights is None:
+        return [1.0] * n
+    if len(weights) != n:
+        raise ValueError(f"weights has {len(weights)} values for {n} {what}: give one weight per {what[:-1]}")
+    return weights
 
 
 @dataclass(frozen=True)
@@ -82,16 +77,12 @@ def scaled(scored: Sequence[tuple[int, float]], floor: float | None = None,
 
 
 def convex_combination(
-    scaled: Sequence[dict[int, float]], weights: Sequence[float] | None = None
+    lists: Sequence[dict[int, float]], weights: Sequence[float] | None = None
 ) -> list[tuple[int, float]]:
     """Fuse lists of id -> scaled score: score(id) = sum of weight x its scaled score, an id missing from
     a list getting 0 (its floor) from it. Returns (id, score) best first, equal scores by id."""
-    if weights is None:
-        weights = [1.0] * len(scaled)
-    elif len(weights) != len(scaled):
-        raise ValueError(f"weights has {len(weights)} values for {len(scaled)} lists: give one weight per list")
     scores: dict[int, float] = {}
-    for scores_of, weight in zip(scaled, weights, strict=True):
+    for scores_of, weight in zip(lists, _weights(weights, len(lists), "lists"), strict=True):
         for item, score in scores_of.items():
             scores[item] = scores.get(item, 0.0) + weight * score
     return sorted(scores.items(), key=lambda s: (-s[1], s[0]))

@@ -214,7 +214,8 @@ class Searcher:
         preferred = self._allowed_rows(_both(filters, prefer)) if prefer else None
         lists = []
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.encode([dense_query or query])[0]
+            # encode_one: an answer encodes the question again for its quote, from the same cache.
+            vector = self.embedder.encode_one(dense_query or query)
             lists.append(self._scaled(self._dense_scored(vector, allowed), None, preferred,
                                        lambda rows: self._dense_scored(vector, rows)))
         weights = dict(RANKING_WEIGHTS)
