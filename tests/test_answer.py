@@ -276,3 +276,14 @@ def test_a_phrase_is_read_for_frames_without_the_number_it_starts_with():
     assert _unnumbered("（四）对有证据证明侵犯他人专利的产品") == "对有证据证明侵犯他人专利的产品"
     assert _unnumbered("对于新引进的人才") == "对于新引进的人才"
     assert _FRAME.search(_unnumbered("第十三条 对国家和省属驻郑的科研机构"))
+
+
+def test_a_quote_leaves_the_article_number_to_the_citation(versions_index, embedder):
+    # The best phrase of 第六条 is its first, which opens with the article's number: the answer gives what
+    # the rule says; the citation names the article.
+    from index.search import Searcher
+
+    got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海市政府设立科学技术奖吗？")
+    assert not got.abstained
+    assert "设立科学技术奖" in got.text and not got.text.startswith("第")
+    assert any("第六条" in c.clause.text for c in got.citations)

@@ -260,6 +260,8 @@ def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[Span
         text = _trim(searcher, phrase, q)
     else:
         text = _widen(best.hit.clause.text, best.start, best.end)
+    # An article's or item's number (第十八条, （一）) is the citation's to give, not part of what the rule says.
+    text = _unnumbered(text) or text
     # The best phrase's score tells right quotes from wrong ones better than the sentence score (weights.py).
     confidence = float(np.clip((phrases[0][1] - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN, 0.0, 1.0))
     return best, text, confidence
