@@ -104,6 +104,22 @@ def test_a_unit_after_the_question_word_is_the_unit_asked():
     assert unit_fits("万人", ("名", "人")) and unit_fits("亿元", ("元", "亿元")) and not unit_fits("家", ("元",))
 
 
+def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
+    # 几个工作日 asks for days as 多少个工作日 does (not for a count of 个); 多大比例 asks for a share.
+    days = read_question("申请材料齐全的，要在几个工作日内办结?")
+    assert days.numeric and "工作日" in days.units and "个" not in days.units
+    share = read_question("专项资金至少要拿出多大比例用于人才培养?")
+    assert share.numeric and "%" in share.units
+    assert not read_question("园区要发挥多大作用?").numeric
+
+
+def test_a_yes_no_question_asks_whether_not_how_much():
+    # 多少 inside a yes/no question names a quantity the question is about, not the figure asked.
+    q = read_question("项目评审是不是还看申报单位论文多少?")
+    assert q.yes_no and not q.numeric
+    assert read_question("项目评审看申报单位论文多少篇?").numeric
+
+
 def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():
     assert read_question("在本市设立研发中心的外地企业，能申请哪些补贴？", HEBEI).ask == "能申请哪些补贴"
     assert read_question("高校科研人员到企业兼职，收入怎么分配?").ask == "收入怎么分配"

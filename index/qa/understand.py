@@ -27,12 +27,12 @@ _IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|�
 
 # "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
 _NUMERIC = re.compile(r"多少|(?<!哪)几[家个项名人所倍次亿万年天日月成]|多久|多长|比例是|比重|占比|强度|金额|数额|"
-                      r"百分之")
+                      r"百分之|多大(?:比例|比重|面积|规模|金额|数额|额度|幅度)")
 PERIODS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
 # Question words and fillers: never evidence that a clause is about the question.
 _FILLER = re.compile(
-    r"什么|谁|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
+    r"什么|谁|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|多大|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
     r"吗|呢|吧|有关|方面|具体|主要|目标|计划|要求|是否|的|了|期间|政策|措施|举措|我们|咱们|自己|一家|一个|"
     r"[\W_]"
 )
@@ -41,7 +41,7 @@ _UNIT_HINTS = (
     (re.compile(r"多少家|几家"), ("家",)),
     (re.compile(r"多少[名人位]|几[名人位]"), ("名", "人", "位")),
     (re.compile(r"多少项|几项"), ("项",)),
-    (re.compile(r"多少个?(年|天|日|月|工作日)|几(年|天|日|个月)|多久|多长时间|多长"),
+    (re.compile(r"(多少|几)个?(年|天|日|月|工作日)|多久|多长时间|多长"),
      ("年", "日", "天", "个月", "月", "个工作日", "工作日", "小时", "周")),
     (re.compile(r"多少个|几个"), ("个",)),
     (re.compile(r"比例|比重|占比|强度|百分之|百分点|增长率|覆盖率"), ("%", "个百分点", "百分点")),
@@ -136,10 +136,13 @@ def read_question(question: str, places: Places = Places()) -> Question:
     core = _FILLER.sub("", core)
     units, unit_stated = _units_asked(text)
     year = named_years[0] if len(set(named_years)) == 1 else None
-    return Question(question, core, bool(_NUMERIC.search(text)), period, units, bool(_TARGET.search(text)),
+    # A yes/no question (是否按项目多少分配) asks whether, not how much: its 多少 names a quantity.
+    yes_no = bool(_YES_NO.search(text))
+    numeric = bool(_NUMERIC.search(text)) and not yes_no
+    return Question(question, core, numeric, period, units, bool(_TARGET.search(text)),
                     "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
-                    bool(_ASKS_CURRENT.search(text)), bool(_YES_NO.search(text)),
+                    bool(_ASKS_CURRENT.search(text)), yes_no,
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated)
 
 
