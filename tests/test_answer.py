@@ -303,3 +303,12 @@ def test_a_quote_leaves_the_article_number_to_the_citation(versions_index, embed
     assert not got.abstained
     assert "设立科学技术奖" in got.text and not got.text.startswith("第")
     assert any("第六条" in c.clause.text for c in got.citations)
+
+
+def test_a_long_phrase_is_quoted_from_after_the_words_the_question_already_says(versions_index, embedder):
+    # 第九条's phrase is longer than an answer: the quote starts after 应当建立, which the question says,
+    # instead of cutting the phrase's start short in the middle of a word.
+    from index.search import Searcher
+
+    got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海市政府应当建立什么样的基础研究投入机制？")
+    assert got.text == "稳定支持和竞争性支持相结合的基础研究投入机制"

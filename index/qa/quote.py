@@ -38,6 +38,7 @@ from index.qa.weights import (
     SENTENCE_OVERLAP,
     SENTENCES_KEPT,
     TOP_CLAUSES,
+    TRIM_MIN_LEFT,
     TYPE_BONUS,
     WINDOW_LENGTH,
 )
@@ -319,6 +320,16 @@ def _widen(text: str, start: int, end: int) -> str:
 def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
     """A phrase longer than MAX_ANSWER: the run of its list items (、) that best matches the question
     (by meaning, and by the words around the question word), else its start."""
+    if len(phrase) <= MAX_ANSWER:
+        return phrase
+    # What the question says before its question word is not the answer, and what follows it is
+    # (主管部门应当建立[全市统一的…平台]), as in a list answer.
+    left, _ = wh_anchors(q.text)
+    for anchor in (left, left[-2:]):
+        at = phrase.find(anchor) if len(anchor) >= 2 else -1
+        if at >= 0 and len(phrase) - at - len(anchor) >= TRIM_MIN_LEFT:
+            phrase = phrase[at + len(anchor):]
+            break
     if len(phrase) <= MAX_ANSWER:
         return phrase
     cuts = [0] + [m.end() for m in re.finditer(r"、", phrase)] + [len(phrase) + 1]
