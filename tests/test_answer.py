@@ -312,3 +312,12 @@ def test_a_long_phrase_is_quoted_from_after_the_words_the_question_already_says(
 
     got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海市政府应当建立什么样的基础研究投入机制？")
     assert got.text == "稳定支持和竞争性支持相结合的基础研究投入机制"
+
+
+def test_the_subject_a_rule_is_about_is_not_its_answer(versions_index, embedder):
+    # 使用财政性资金建设或者购置的大型科学仪器设施，应当按照规定向社会开放共享: the phrase before 应当 only
+    # names what the rule is about, however like the question it reads; the rule says what is required.
+    from index.search import Searcher
+
+    got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海用财政资金买的大型科学仪器设施需要对外开放吗？")
+    assert "开放共享" in got.text and "大型科学仪器设施" not in got.text

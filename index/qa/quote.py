@@ -52,6 +52,8 @@ _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过
 # What a rule allows, requires or forbids: a yes/no question is answered by the phrase that says it, which
 # naturally repeats the question's words (不得将职称、论文…作为…条件).
 _NORMATIVE = re.compile(r"可以|不得|应当|有权|允许|禁止|不予|予以|必须|免予|免除|享受|鼓励|支持")
+# A phrase the next one opens with a modal on (…经营管理单位，应当…) is the subject the rule is about, a frame too.
+_RULED = re.compile(r"\s*(应当|应(?![用急对答])|可以|不得|必须|须|有权|不予|予以)")
 SEGMENT_END = re.compile(r"[，,；;：:。！？!?\n]")
 SENTENCE_END = re.compile(r"[；;。！？!?\n]")
 
@@ -203,7 +205,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score += LIST_BONUS
         if not (q.yes_no and _NORMATIVE.search(text)):
             score -= ECHO_PENALTY * _repeats(q, text)
-        if _FRAME.search(_unnumbered(text)):
+        if _FRAME.search(_unnumbered(text)) or _RULED.match(_next_phrase(span)):
             score -= FRAME_PENALTY
         if _in_heading(span):
             score -= HEADING_PENALTY
@@ -237,6 +239,14 @@ def _in_heading(span: Span) -> bool:
 def _repeats(q: Question, phrase: str) -> float:
     """0..1: how much a phrase only restates the question (its characters all asked, its words the core's)."""
     return max(0.0, _echo(q.text, phrase) - 0.6) / 0.4 * min(1.0, 2 * bigram_recall(normalize(phrase), q.core))
+
+
+def _next_phrase(span: Span) -> str:
+    """The phrase after the span within its sentence ("" at a sentence's end)."""
+    text = span.hit.clause.text
+    after = SENTENCE_END.search(text, span.end)
+    segments = _segments(text, span.end, after.start() if after else len(text))
+    return text[segments[0][0]:segments[0][1]] if segments else ""
 
 
 def _previous_phrase(span: Span) -> str:

@@ -36,7 +36,8 @@ LIST_BONUS = 0.3         # a list phrase (…、…) when the question asks "哪
 TYPE_BONUS = 0.6         # a phrase naming something of the kind asked (哪个县 -> 固安县) (dev + held-out)
 ECHO_PENALTY = 0.8       # a phrase made only of the question's own characters
 FOLLOW_BONUS = 0.5       # the phrase right after one that restates the question
-FRAME_PENALTY = 0.3      # a frame (对于…, 按照…) or a subject (…等, …的): the measure follows it
+FRAME_PENALTY = 0.3      # a frame (对于…, 按照…) or a subject (…等, …的, or a phrase the next one opens
+                         # with 应当/可以/不得…): the measure follows it
 HEADING_PENALTY = 0.3    # the clause's own heading: it names the measure, the text after it answers
 WINDOW_LENGTH = 0.01     # per character, for a longer run of list items when a phrase is trimmed
 TRIM_MIN_LEFT = 4        # a long phrase is cut after the words before the question word when this many
