@@ -126,6 +126,13 @@ class Tokenizer:
                 tokens.extend(self._parts(word))
         return tokens
 
+    def word_start(self, text: str, at: int) -> int:
+        """Where the word holding text[at] begins, text cut as written (its offsets are the caller's)."""
+        for _, start, end in self._jieba.tokenize(text, HMM=self.hmm):
+            if start <= at < end:
+                return start
+        return at
+
     def _parts(self, word: str) -> list[str]:
         # Dictionary words of 2+ characters strictly inside `word`, left to right, like jieba's search
         # mode but for every length (its search mode only tries 2- and 3-character pieces).

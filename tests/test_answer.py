@@ -305,13 +305,13 @@ def test_a_quote_leaves_the_article_number_to_the_citation(versions_index, embed
     assert any("第六条" in c.clause.text for c in got.citations)
 
 
-def test_a_long_phrase_is_quoted_from_after_the_words_the_question_already_says(versions_index, embedder):
-    # 第九条's phrase is longer than an answer: the quote starts after 应当建立, which the question says,
-    # instead of cutting the phrase's start short in the middle of a word.
+def test_a_long_phrase_is_quoted_from_the_words_the_question_says_before_its_question_word(versions_index, embedder):
+    # 第九条's phrase is longer than an answer: the quote starts at the word of 应当建立, which the question
+    # says before its question word, instead of cutting the phrase's end short in the middle of a word.
     from index.search import Searcher
 
     got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海市政府应当建立什么样的基础研究投入机制？")
-    assert got.text == "稳定支持和竞争性支持相结合的基础研究投入机制"
+    assert got.text == "应当建立稳定支持和竞争性支持相结合的基础研究投入机制"
 
 
 def test_the_subject_a_rule_is_about_is_not_its_answer(versions_index, embedder):

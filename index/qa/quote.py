@@ -332,13 +332,13 @@ def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
     (by meaning, and by the words around the question word), else its start."""
     if len(phrase) <= MAX_ANSWER:
         return phrase
-    # What the question says before its question word is not the answer, and what follows it is
-    # (主管部门应当建立[全市统一的…平台]), as in a list answer.
+    # The answer follows the words the question says before its question word, and keeps them (they may
+    # be part of the name asked: 新加坡[哪所学校] -> 新加坡理工学院): the quote starts at their word.
     left, _ = wh_anchors(q.text)
     for anchor in (left, left[-2:]):
         at = phrase.find(anchor) if len(anchor) >= 2 else -1
         if at >= 0 and len(phrase) - at - len(anchor) >= TRIM_MIN_LEFT:
-            phrase = phrase[at + len(anchor):]
+            phrase = phrase[searcher.lexical.tokenizer.word_start(phrase, at):]
             break
     if len(phrase) <= MAX_ANSWER:
         return phrase

