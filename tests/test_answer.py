@@ -321,3 +321,9 @@ def test_the_subject_a_rule_is_about_is_not_its_answer(versions_index, embedder)
 
     got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海用财政资金买的大型科学仪器设施需要对外开放吗？")
     assert "开放共享" in got.text and "大型科学仪器设施" not in got.text
+
+
+def test_a_figure_refusal_names_the_words_no_document_uses(searcher):
+    # No clause of the corpus speaks of 诺贝尔奖: the refusal names it, not only the 奖励 the documents do name.
+    got = answer(searcher, "张家口对引进的诺贝尔奖得主给予多少万元奖励?")
+    assert got.abstained and "诺贝尔奖" in got.reason and "张家口市" in got.reason

@@ -94,10 +94,11 @@ def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
 
 
 def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
-    """The question's words that name its topic: those the corpus uses, the rarest first (a measure's
-    name, not 企业 or 我们), in the question's order."""
+    """The question's words that name its topic, the rarest first (a measure's name, not 企业 or 我们), in
+    the question's order. A word no clause uses is the rarest of all: it names what is not there
+    (诺贝尔奖, where the documents only speak of 奖励)."""
     frequency = facts_of(searcher).clause_frequency
-    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and frequency[w]]
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2]
     words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
     return [w for w in words if w in rarest]
