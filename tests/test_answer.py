@@ -294,32 +294,34 @@ def test_a_phrase_is_read_for_frames_without_the_number_it_starts_with():
     assert _FRAME.search(_unnumbered("第十三条 对国家和省属驻郑的科研机构"))
 
 
-def test_a_quote_leaves_the_article_number_to_the_citation(versions_index, embedder):
-    # The best phrase of 第六条 is its first, which opens with the article's number: the answer gives what
-    # the rule says; the citation names the article.
+@pytest.fixture(scope="module")
+def statutes(versions_index, embedder):
+    """A Searcher on the versions index (two regulations in two versions each, one plan), loaded once."""
     from index.search import Searcher
 
-    got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海市政府设立科学技术奖吗？")
+    return Searcher.load(versions_index[1], embedder=embedder)
+
+
+def test_a_quote_leaves_the_article_number_to_the_citation(statutes):
+    # The best phrase of 第六条 is its first, which opens with the article's number: the answer gives what
+    # the rule says; the citation names the article.
+    got = answer(statutes, "上海市政府设立科学技术奖吗？")
     assert not got.abstained
     assert "设立科学技术奖" in got.text and not got.text.startswith("第")
     assert any("第六条" in c.clause.text for c in got.citations)
 
 
-def test_a_long_phrase_is_quoted_from_the_words_the_question_says_before_its_question_word(versions_index, embedder):
+def test_a_long_phrase_is_quoted_from_the_words_the_question_says_before_its_question_word(statutes):
     # 第九条's phrase is longer than an answer: the quote starts at the word of 应当建立, which the question
     # says before its question word, instead of cutting the phrase's end short in the middle of a word.
-    from index.search import Searcher
-
-    got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海市政府应当建立什么样的基础研究投入机制？")
+    got = answer(statutes, "上海市政府应当建立什么样的基础研究投入机制？")
     assert got.text == "应当建立稳定支持和竞争性支持相结合的基础研究投入机制"
 
 
-def test_the_subject_a_rule_is_about_is_not_its_answer(versions_index, embedder):
+def test_the_subject_a_rule_is_about_is_not_its_answer(statutes):
     # 使用财政性资金建设或者购置的大型科学仪器设施，应当按照规定向社会开放共享: the phrase before 应当 only
     # names what the rule is about, however like the question it reads; the rule says what is required.
-    from index.search import Searcher
-
-    got = answer(Searcher.load(versions_index[1], embedder=embedder), "上海用财政资金买的大型科学仪器设施需要对外开放吗？")
+    got = answer(statutes, "上海用财政资金买的大型科学仪器设施需要对外开放吗？")
     assert "开放共享" in got.text and "大型科学仪器设施" not in got.text
 
 
