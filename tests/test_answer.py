@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.figures import extract_figures, find_figures, indicator_unit, table_figures
-from index.qa import Answer, answer, read_question
-from index.qa.refusal import document_horizon
+from index.qa import Answer, answer, answerer_for, read_question
+from index.qa.refusal import document_horizon, no_figure_reason
 from index.qa.understand import Places, bigram_recall, unit_fits, wh_anchors
 from ingest.normalize import normalize
 from ingest.pipeline import ingest_file
@@ -329,3 +329,14 @@ def test_a_figure_refusal_names_the_words_no_document_uses(searcher):
     # No clause of the corpus speaks of 诺贝尔奖: the refusal names it, not only the 奖励 the documents do name.
     got = answer(searcher, "张家口对引进的诺贝尔奖得主给予多少万元奖励?")
     assert got.abstained and "诺贝尔奖" in got.reason and "张家口市" in got.reason
+
+
+def test_a_which_question_asks_for_the_head_of_its_noun_past_the_modifiers(searcher):
+    got = answer(searcher, "沧州高新区同哪所境外院校开展合作?")
+    assert "新加坡理工学院" in got.text
+
+
+def test_a_figure_refusal_without_a_place_names_no_place_and_no_framing_word(searcher):
+    q = answerer_for(searcher).understand("各地对量子计算企业的补贴是多少万元?")
+    reason = no_figure_reason(searcher, q, ())
+    assert reason.startswith("语料中没有找到") and "量子" in reason and "各地" not in reason

@@ -90,7 +90,7 @@ def _echo(question: str, phrase: str) -> float:
 
 # How a name of each kind ends: a 部门 is a 局, 委 or 办 (市科技和地震局).
 _NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院|所|单位", "学校": "学校|大学|学院",
-              "高校": "大学|学院|高校"}
+              "高校": "大学|学院|高校", "院校": "大学|学院|学校|院校"}
 _GENERIC = set("关各等级类个家所或和与及本该其全省市县区我")   # 有关部门, 各县, 省级…: no name
 
 

@@ -7,7 +7,7 @@ import re
 
 from index.figures import years_in
 from index.qa.facts import facts_of
-from index.qa.understand import PERIODS, Question
+from index.qa.understand import ACROSS_CITIES, PERIODS, Question
 from index.qa.weights import TOPIC_EVIDENCE, TOPIC_GAP
 from index.search import Searcher
 from ingest import regions
@@ -86,11 +86,11 @@ def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
 def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
     """Said with the question's own topic words, not a phrase rebuilt from its characters."""
     where = "、".join(city_display(searcher, c) for c in cities) if cities else \
-        "、".join(regions.province_name(p) for p in q.provinces) or "语料中"
+        "、".join(regions.province_name(p) for p in q.provinces)
     when = f"{q.period[0]}年" if q.period and q.period[0] == q.period[1] else \
         (f"{q.period[0]}—{q.period[1]}年" if q.period else "")
     topic = "、".join(f"“{w}”" for w in topic_words(searcher, q)) or f"“{q.core}”"
-    return f"{where}的政策文件中没有找到{when}关于{topic}的数字"
+    return f"{where + '的政策文件' if where else '语料'}中没有找到{when}关于{topic}的数字"
 
 
 def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
@@ -98,7 +98,8 @@ def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
     the question's order. A word no clause uses is the rarest of all: it names what is not there
     (诺贝尔奖, where the documents only speak of 奖励)."""
     frequency = facts_of(searcher).clause_frequency
-    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2]
+    # 各地, 哪些城市 ask where, they name no topic.
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", q.core))) if len(w) >= 2]
     words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
     return [w for w in words if w in rarest]

@@ -222,8 +222,9 @@ def wh_anchors(question: str) -> tuple[str, str]:
     return left[-3:], right[:4]
 
 
-# What a "which X" question asks for: 由哪个[县]来担当 -> a phrase naming a county (固安县) answers it.
-_ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?|什么)(县|公司|学校|大学|学院|高校|部门|单位)")
+# What a "which X" question asks for: 由哪个[县]来担当 -> a phrase naming a county (固安县) answers it. The kind
+# is the head of the noun after 哪个/哪所, past its modifiers (哪所外国[院校]); 什么 takes it right after.
+_ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?[\u4e00-\u9fff]{0,4}?|什么)(县|公司|学校|大学|学院|高校|院校|部门|单位)")
 
 
 def answer_type(question: str) -> str | None:
