@@ -340,3 +340,23 @@ def test_a_figure_refusal_without_a_place_names_no_place_and_no_framing_word(sea
     q = answerer_for(searcher).understand("各地对量子计算企业的补贴是多少万元?")
     reason = no_figure_reason(searcher, q, ())
     assert reason.startswith("语料中没有找到") and "量子" in reason and "各地" not in reason
+
+
+def test_a_strong_places_second_clause_comes_before_a_weak_places_first(searcher):
+    from index.qa.answerer import _spread_over_places
+    from index.qa.weights import PLACE_TURN_DECAY
+
+    hits = searcher.search("各市怎样支持科技企业孵化器和众创空间建设?", k=60).hits
+    spread = _spread_over_places(hits, lambda h: h.score)
+    assert sorted(id(h) for h in spread) == sorted(id(h) for h in hits)
+    by_place = lambda hs, p: [h.clause.clause_id for h in hs if h.document.place == p]  # noqa: E731
+    assert all(by_place(spread, h.document.place) == by_place(hits, h.document.place) for h in hits)
+    # The best place's second clause against every other place's first: the rule decides, not alternation.
+    first = spread[0].document.place
+    second = [h for h in hits if h.document.place == first][1]
+    for other in {h.document.place for h in hits} - {first}:
+        best = next(h for h in hits if h.document.place == other)
+        ahead = spread.index(second) < spread.index(best)
+        assert ahead == (second.score * PLACE_TURN_DECAY > best.score) or second.score * PLACE_TURN_DECAY == best.score
+    assert any(spread.index(second) < spread.index(next(h for h in hits if h.document.place == p))
+               for p in {h.document.place for h in hits} - {first})   # it does overtake some place here

@@ -19,7 +19,14 @@ from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
 from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, unit_fits
-from index.qa.weights import CITY_SHARE, LOW_CONFIDENCE, REORDER_DEPTH, SPECIFIC_SHARE, YEAR_BONUS_RANKS
+from index.qa.weights import (
+    CITY_SHARE,
+    LOW_CONFIDENCE,
+    PLACE_TURN_DECAY,
+    REORDER_DEPTH,
+    SPECIFIC_SHARE,
+    YEAR_BONUS_RANKS,
+)
 from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest.citation import quote_span
 from ingest.normalize import normalize
@@ -96,7 +103,7 @@ class Answerer:
             hits = self._by_year(self.searcher.search(question, k=depth, mode=mode, filters=filters,
                                                       dense_query=dense_query).hits, q)
             if q.across:
-                hits = _alternate_cities(hits)
+                hits = _spread_over_places(hits, self._year_score(q))
         if q.current:
             # In force first, within the places asked about when it names some.
             folding = self.searcher.folding
@@ -115,8 +122,14 @@ class Answerer:
     def _by_year(self, hits: list[Hit], q: Question) -> list[Hit]:
         if not q.year:
             return hits
-        mark = f"{q.year}年"
-        return sorted(hits, key=lambda h: -(h.score + (YEAR_BONUS_RANKS if mark in normalize(h.clause.text) else 0.0)))
+        score = self._year_score(q)
+        return sorted(hits, key=lambda h: -score(h))
+
+    @staticmethod
+    def _year_score(q: Question):
+        """A hit's score with the bonus for naming the year asked."""
+        mark = f"{q.year}年" if q.year else None
+        return lambda h: h.score + (YEAR_BONUS_RANKS if mark and mark in normalize(h.clause.text) else 0.0)
 
     # -- answers ------------------------------------------------------------------------------------
     def answer(self, question: str, filters: SearchFilters | None = None) -> Answer:
@@ -210,14 +223,15 @@ def _refuse(question: str, reason: str | None, related: list[Hit]) -> Answer:
     return Answer(question, None, True, 0.0, reason, [], related[:3])
 
 
-def _alternate_cities(hits: list[Hit]) -> list[Hit]:
-    """Best clause of each city, then the second best of each, ... (order within a city kept)."""
+def _spread_over_places(hits: list[Hit], score) -> list[Hit]:
+    """Hits in an order that lets many places in: a place's n-th clause counts PLACE_TURN_DECAY^n of its
+    score, so a weak place's best clause waits behind a strong place's second (order within a place kept)."""
     turn: dict[str, int] = {}
     keyed = []
     for position, hit in enumerate(hits):
         place = hit.document.place
         turn[place] = turn.get(place, -1) + 1
-        keyed.append(((turn[place], position), hit))
+        keyed.append(((-score(hit) * PLACE_TURN_DECAY ** turn[place], position), hit))
     return [hit for _, hit in sorted(keyed, key=lambda item: item[0])]
 
 
