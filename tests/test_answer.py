@@ -111,6 +111,12 @@ def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
     share = read_question("专项资金至少要拿出多大比例用于人才培养?")
     assert share.numeric and "%" in share.units
     assert not read_question("园区要发挥多大作用?").numeric
+    # A period asked in other words (什么期限, 多长时间) is a number of days or months too, and the words that
+    # ask it name no topic.
+    for asked in ("合同签订后，在什么期限内报送备案?", "合同签订后多长时间内报送备案?", "合同签订后多久报送备案?"):
+        q = read_question(asked)
+        assert q.numeric and "日" in q.units and "时间" not in q.core and "多" not in q.core
+    assert not read_question("科技活动周定在每年的什么时间?").numeric      # a date, not a number of days
 
 
 def test_a_yes_no_question_asks_whether_not_how_much():
@@ -360,3 +366,13 @@ def test_a_strong_places_second_clause_comes_before_a_weak_places_first(searcher
         assert ahead == (second.score * PLACE_TURN_DECAY > best.score) or second.score * PLACE_TURN_DECAY == best.score
     assert any(spread.index(second) < spread.index(next(h for h in hits if h.document.place == p))
                for p in {h.document.place for h in hits} - {first})   # it does overtake some place here
+
+
+def test_a_quote_cut_to_the_answer_length_ends_where_a_word_ends(searcher):
+    from index.qa.quote import _clip
+    from index.qa.weights import MAX_ANSWER
+
+    long = "技术合同认定登记机构应当在受理认定登记申请之日起十日内作出认定登记决定并发给认定登记证明"
+    clipped = _clip(searcher, long)
+    assert len(clipped) <= MAX_ANSWER and long.startswith(clipped) and clipped.endswith("作出")
+    assert _clip(searcher, "十日内作出认定登记决定") == "十日内作出认定登记决定"

@@ -23,6 +23,7 @@ from index.qa.weights import (
     ASK_SHARE_SENTENCE,
     BARE_RESCORED,
     BARE_SENTENCE_COS,
+    CLIP_SLACK,
     CONFIDENCE_FLOOR,
     CONFIDENCE_SPAN,
     ECHO_PENALTY,
@@ -348,7 +349,7 @@ def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
         for j in range(i + 1, len(cuts)):
             if cuts[j] - 1 - cuts[i] > MAX_ANSWER and j > i + 1:
                 break
-            windows.append(phrase[cuts[i]:cuts[j] - 1][:MAX_ANSWER])
+            windows.append(_clip(searcher, phrase[cuts[i]:cuts[j] - 1]))
     anchors = wh_anchors(q.text)
     cosines = searcher.embedder.encode(windows) @ searcher.embedder.encode_one(q.text)
     # Longer windows a little higher: a fuller quote is safer than a fragment.
@@ -357,3 +358,12 @@ def _trim(searcher: Searcher, phrase: str, q: Question) -> str:
               + PHRASE_OVERLAP * bigram_recall(q.core, w) + WINDOW_LENGTH * len(w)
               for w, c in zip(windows, cosines, strict=True)]
     return windows[int(np.argmax(scores))]
+
+
+def _clip(searcher: Searcher, text: str) -> str:
+    """At most MAX_ANSWER characters, ending where a word ends (…作出认定登记决定 is not cut to …作出认),
+    unless that word would take more than a few characters off."""
+    if len(text) <= MAX_ANSWER:
+        return text
+    cut = searcher.lexical.tokenizer.word_start(text, MAX_ANSWER)
+    return text[:cut] if cut >= MAX_ANSWER - CLIP_SLACK else text[:MAX_ANSWER]

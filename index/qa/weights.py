@@ -19,6 +19,8 @@ PLACE_TURN_DECAY = 0.7
 # -- quoting a fact answer (quote.py) -----------------------------------------------------------------
 MAX_ANSWER = 30          # characters: an answer is a phrase, not a clause (the scoring rules' limit)
 MAX_LIST_ANSWER = 60     # a "哪些" question is answered by its whole list of names, still not a clause
+CLIP_SLACK = 4           # a quote cut to MAX_ANSWER ends at a word's end when that takes off at most this many
+                         # characters; set by reading (a long word is cut rather than dropped), not tuned
 TOP_CLAUSES = 5          # clauses whose sentences compete for the answer
 SENTENCES_KEPT = 3       # best sentences whose phrases compete
 SENTENCE_OVERLAP = 0.3   # weight of a sentence's character-pair overlap with the question's core
