@@ -376,3 +376,11 @@ def test_a_quote_cut_to_the_answer_length_ends_where_a_word_ends(searcher):
     clipped = _clip(searcher, long)
     assert len(clipped) <= MAX_ANSWER and long.startswith(clipped) and clipped.endswith("作出")
     assert _clip(searcher, "十日内作出认定登记决定") == "十日内作出认定登记决定"
+
+
+def test_a_when_question_is_answered_by_the_phrase_naming_a_date(statutes):
+    from index.qa.understand import answer_type
+
+    assert answer_type("这部条例何时施行?") == "时间" and answer_type("在什么时间内办结?") is None
+    got = answer(statutes, "上海市科学技术进步条例什么时候开始施行?")
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", got.text), got.text

@@ -95,11 +95,17 @@ _NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院
 _GENERIC = set("关各等级类个家所或和与及本该其全省市县区我")   # 有关部门, 各县, 省级…: no name
 
 
+# A date or a time of year: 2016年1月1日, 每年5月的第三周, 年底前.
+_DATE = re.compile(r"[0-9一二三四五六七八九十〇零]+(?:年|月|日|号|周)|年底|年初|上半年|下半年")
+
+
 def _type_score(phrase: str, kind: str | None, question: str) -> float:
     """TYPE_BONUS when the phrase names something of the asked kind that the question does not (固安县)."""
     if not kind:
         return 0.0
     hay, asked = normalize(phrase), normalize(question)
+    if kind == "时间":
+        return TYPE_BONUS if any(m.group(0) not in asked for m in _DATE.finditer(hay)) else 0.0
     for m in re.finditer(_NAME_ENDS.get(kind, re.escape(kind)), hay):
         name = hay[max(0, m.start() - 2):m.end()]
         before = hay[m.start() - 1] if m.start() else ""

@@ -229,6 +229,13 @@ def wh_anchors(question: str) -> tuple[str, str]:
 _ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?[\u4e00-\u9fff]{0,4}?|什么)(县|公司|学校|大学|学院|高校|院校|部门|单位)")
 
 
+# 什么时候施行, 哪年设立: a phrase naming a date answers it ("时间" is that kind).
+_ASKS_WHEN = re.compile(r"什么时候|何时|哪[一]?(?:天|年|月|日)|几月|几号|什么时间(?!内)")
+
+
 def answer_type(question: str) -> str | None:
-    m = _ANSWER_TYPE.search(normalize(question))
-    return m.group(1) if m else None
+    text = normalize(question)
+    m = _ANSWER_TYPE.search(text)
+    if m:
+        return m.group(1)
+    return "时间" if _ASKS_WHEN.search(text) else None
