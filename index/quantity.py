@@ -1,9 +1,10 @@
 """Quantities as policy text writes them, parsed once: the number, its unit, its qualifier, where it stands.
 
-Arabic and Chinese numerals alike (590家, 1.5万元, 五百万元, 两年, 每半年), percentages and fractions (2.1%,
-百分之五, 三个百分点, 三分之一), durations (十五日内, 四个月内), amounts, counts and frequencies (每半年至少结算一次),
-each with the qualifier that bounds it (不低于, 以上, 以内, 至少, 超过, 最高, 不超过 …) and offsets into the text
-given. Chinese numerals are converted by cn2an (MIT, small, pure Python); the grammar around them (units,
+Arabic and Chinese numerals alike (590家, 1.5万元, 五百万元, 两年, 每半年), percentages and
+fractions (2.1%, 百分之五, 三个百分点, 三分之一, 三成), doublings (翻一番), durations (十五日内,
+四个月内), amounts, counts and frequencies (每半年至少结算一次), each with the qualifier that bounds
+it (不低于, 以上, 以内, 至少, 超过, 最高, 不超过 …) and offsets into the text given. Chinese numerals
+are converted by cn2an (MIT, small, pure Python); the grammar around them (units,
 qualifiers, what is a date or a number of an article rather than a quantity) is here.
 
 Never a quantity: a year (2020年, 二〇二〇年, 2018—2020年), a date (12月14日), a number in a heading or a
@@ -65,6 +66,12 @@ _FREQUENCY = re.compile(
     rf"每(?P<per>(?:{_CHINESE}|{_ARABIC})?(?:个)?(?:年|月|季度|周|天|日))(?P<mid>[^，,。；;：:、\n]{{0,8}}?)"
     rf"(?P<num>{_NUMBER})次"
 )
+
+# Tenths and doublings: 三成以上 (30%), 翻一番 (2 times), 翻两番 (4 times). 成 after a single numeral, and not
+# the start of a word (三成果 is no share, 一成不变 no figure).
+_TENTHS = re.compile(r"(?<![0-9一二两三四五六七八九十百千万])(?P<num>[一二两三四五六七八九]|[1-9])成"
+                     r"(?![果为立本员交熟型绩效功就长品不套份分人年])")
+_DOUBLINGS = re.compile(r"翻(?P<num>[一两二三1-3])番")
 
 # Qualifiers, longest first so 不超过 wins over 超过. Before: 不低于100万元; after: 100家以上, 十五日内.
 QUALIFIERS_BEFORE = tuple(sorted((
@@ -136,6 +143,12 @@ def parse_quantities(text: str) -> list[Quantity]:
         if q:
             found.append(q)
             taken.append((m.start(), m.end()))
+    for m in [*_TENTHS.finditer(text), *_DOUBLINGS.finditer(text)]:
+        value = number_value(m.group("num"))
+        tenths = m.re is _TENTHS
+        found.append(_finish(text, m.start(), m.end(), 10 * value if tenths else 2 ** value, "%" if tenths else "倍",
+                             "ratio" if tenths else "count", None))
+        taken.append((m.start(), m.end()))
     for m in _QUANTITY.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue

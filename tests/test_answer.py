@@ -110,6 +110,7 @@ def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
     assert days.numeric and "工作日" in days.units and "个" not in days.units
     share = read_question("专项资金至少要拿出多大比例用于人才培养?")
     assert share.numeric and "%" in share.units
+    assert read_question("研发投入要占销售收入的几成?").units[0] == "%"      # 几成: tenths, not 收入's 元
     assert not read_question("园区要发挥多大作用?").numeric
     # A period asked in other words (什么期限, 多长时间) is a number of days or months too, and the words that
     # ask it name no topic.
