@@ -385,3 +385,11 @@ def test_a_when_question_is_answered_by_the_phrase_naming_a_date(statutes):
     assert answer_type("这部条例何时施行?") == "时间" and answer_type("在什么时间内办结?") is None
     got = answer(statutes, "上海市科学技术进步条例什么时候开始施行?")
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", got.text), got.text
+
+
+def test_a_question_with_no_words_or_off_every_topic_is_refused(searcher):
+    empty = answer(searcher, "？？？")
+    assert empty.abstained and "没有可检索的字词" in empty.reason and not empty.related
+    # English words match no clause: the nearest text scores below every right quote, so it is no answer.
+    off = answer(searcher, "What is the R&D target of Cangzhou?")
+    assert off.abstained and off.reason == "语料中没有找到相关条款" and off.related

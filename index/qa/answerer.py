@@ -134,6 +134,8 @@ class Answerer:
     # -- answers ------------------------------------------------------------------------------------
     def answer(self, question: str, filters: SearchFilters | None = None) -> Answer:
         filters = filters or SearchFilters()
+        if not any(c.isalnum() for c in normalize(question)):
+            return _refuse(question, "问题中没有可检索的字词，请用中文写出要问的内容", [])
         q = self.understand(question)
         result = self.search(question, k=ANSWER_DEPTH, filters=filters, q=q)
         cities = filters.cities or q.cities
@@ -174,7 +176,9 @@ class Answerer:
 
     def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
         quoted = quote_answer(self.searcher, q, hits)
-        if quoted is None:
+        # A best phrase at or below the confidence floor scores below every right quote measured (weights.py):
+        # what comes back is only the nearest text, not an answer (a question in English, or off every topic).
+        if quoted is None or quoted[2] <= 0.0:
             return _refuse(q.text, "语料中没有找到相关条款", hits)
         best, text, confidence = quoted
         return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits, text), [], best.sentence)
