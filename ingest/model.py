@@ -56,7 +56,7 @@ class Document:
             return "全国" if self.level == "national" else (self.province or "")
         if self.city.endswith(("市", "县", "区", "自治州", "地区", "盟", "旗")):
             return self.city
-        return self.city + "市"
+        return regions.city_name(self.city)
 
     def to_dict(self, with_text: bool = False) -> dict:
         d = asdict(self)

@@ -32,7 +32,21 @@ class Region:
         return self.adcode[:4] + "00"
 
 
-def short_name(name: str) -> str:
+# The minority peoples an autonomous prefecture is named for (延边朝鲜族自治州, 伊犁哈萨克自治州): its short
+# name is what comes before them (延边, 伊犁), as people call it.
+_PEOPLES = ("蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼",
+            "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔",
+            "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯",
+            "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺")
+_PREFECTURE = re.compile(r"(.{2,}?)(?:(?:%s)族?)+自治州" % "|".join(sorted(_PEOPLES, key=len, reverse=True)))
+
+
+def short_name(name: str, taken: frozenset[str] = frozenset()) -> str:
+    """沧州市 -> 沧州, 延边朝鲜族自治州 -> 延边; a prefecture's short name another region already has (海南藏族自治州
+    beside 海南省) keeps its peoples (海南藏族)."""
+    prefecture = _PREFECTURE.fullmatch(name)
+    if prefecture and prefecture.group(1) not in taken:
+        return prefecture.group(1)
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -42,6 +56,7 @@ def short_name(name: str) -> str:
 @cache
 def all_regions() -> dict[str, Region]:
     regions = {}
+    provinces: frozenset[str] = frozenset()
     with _DATA.open(encoding="utf-8") as f:
         rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))][1:]
     for adcode, name in rows:
@@ -54,14 +69,31 @@ def all_regions() -> dict[str, Region]:
         else:
             level = "county"
         # Counties keep their full name: short forms (柳河, 和) are too ambiguous in running text.
-        short = name if level == "county" else short_name(name)
+        short = name if level == "county" else short_name(name, provinces)
         regions[adcode] = Region(adcode, name, short, level)
+        if level == "province":
+            provinces |= {short}
     return regions
 
 
 def province_name(short: str) -> str:
     """河南 -> 河南省, 广西 -> 广西壮族自治区; a name that is no province's stays as it is."""
     return _province_names().get(short, short)
+
+
+def city_name(short: str) -> str:
+    """沧州 -> 沧州市, 延边 -> 延边朝鲜族自治州, 阿克苏 -> 阿克苏地区: the full name of the one prefecture-level
+    region of that short name; short + 市 when there is none or several."""
+    return _city_names().get(short, short + "市")
+
+
+@cache
+def _city_names() -> dict[str, str]:
+    names: dict[str, list[str]] = {}
+    for region in all_regions().values():
+        if region.level == "city":
+            names.setdefault(region.short, []).append(region.name)
+    return {short: full[0] for short, full in names.items() if len(full) == 1}
 
 
 @cache

@@ -129,6 +129,19 @@ def test_a_question_names_its_city_however_it_likes():
     assert [r.name for r in regions.find_regions("在郑州申请科技项目有哪些条件")] == ["郑州市"]
 
 
+def test_an_autonomous_prefecture_goes_by_the_name_before_its_peoples(tmp_path):
+    # 延边朝鲜族自治州 is 延边 in a question and in the index; its citations give the full name. 海南藏族自治州
+    # keeps its peoples: 海南 is the province.
+    assert [r.name for r in regions.find_regions("延边州对科技人才有什么奖励")] == ["延边朝鲜族自治州"]
+    assert [r.name for r in regions.find_regions("海南省科技创新促进条例")] == ["海南省"]
+    path = tmp_path / "延边朝鲜族自治州科学技术进步条例(2012-03-01).md"
+    path.write_text("# 延边朝鲜族自治州科学技术进步条例\n\n第一条 为了促进科学技术进步，制定本条例。\n",
+                    encoding="utf-8")
+    doc = ingest_file(path).document
+    assert (doc.city, doc.province, doc.city_display) == ("延边", "吉林", "延边朝鲜族自治州")
+    assert regions.city_name("阿克苏") == "阿克苏地区" and regions.city_name("沧州") == "沧州市"
+
+
 def test_gu_county_town_is_ningbo(lawref):
     doc = lawref[DATA / "lawref" / "浙江" / "宁波市慈城古县城保护条例(2010-08-11).md"].document
     assert (doc.city, doc.province) == ("宁波", "浙江")
