@@ -38,7 +38,8 @@ _PEOPLES = ("蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", 
             "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔",
             "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯",
             "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺")
-_PREFECTURE = re.compile(r"(.{2,}?)(?:(?:%s)族?)+自治州" % "|".join(sorted(_PEOPLES, key=len, reverse=True)))
+_PEOPLE = "|".join(sorted(_PEOPLES, key=len, reverse=True))
+_PREFECTURE = re.compile(rf"(.{{2,}}?)(?:(?:{_PEOPLE})族?)+自治州")
 
 
 def short_name(name: str, taken: frozenset[str] = frozenset()) -> str:
