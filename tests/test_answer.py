@@ -392,4 +392,4 @@ def test_a_question_with_no_words_or_off_every_topic_is_refused(searcher):
     assert empty.abstained and "没有可检索的字词" in empty.reason and not empty.related
     # English words match no clause: the nearest text scores below every right quote, so it is no answer.
     off = answer(searcher, "What is the R&D target of Cangzhou?")
-    assert off.abstained and off.reason == "语料中没有找到相关条款" and off.related
+    assert off.abstained and "请用中文提问" in off.reason and off.related

@@ -179,7 +179,7 @@ class Answerer:
         # A best phrase at or below the confidence floor scores below every right quote measured (weights.py):
         # what comes back is only the nearest text, not an answer (a question in English, or off every topic).
         if quoted is None or quoted[2] <= 0.0:
-            return _refuse(q.text, "语料中没有找到相关条款", hits)
+            return _refuse(q.text, refusal.no_clause_reason(self.searcher, q), hits)
         best, text, confidence = quoted
         return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits, text), [], best.sentence)
 
