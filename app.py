@@ -451,6 +451,8 @@ def ask_tab(searcher: Searcher, filters: SearchFilters, where: Paths) -> None:
         if not (reply.abstained and reply.reason and note in reply.reason):
             st.warning(note)
     shown = render_answer(searcher, reply)
+    if reply.abstained and not reply.related:
+        return                                          # nothing to search for (？？？): no nearest clauses either
     rest = [h for h in [*reply.citations[1:], *reply.related, *result.hits] if h.clause.clause_id not in shown]
     rest = list({h.clause.clause_id: h for h in rest}.values())
     if not rest:
@@ -474,7 +476,8 @@ def ask_tab(searcher: Searcher, filters: SearchFilters, where: Paths) -> None:
 def render_answer(searcher: Searcher, reply) -> set[str]:
     """The short answer with its citation and source clause, or 未找到 with the reason; returns shown ids."""
     if reply.abstained:
-        st.info(f"**未找到**：{reply.reason or '语料中没有直接回答这个问题的条款'}。以下是最接近的条款，供参考。",
+        nearest = "以下是最接近的条款，供参考。" if reply.related else ""
+        st.info(f"**未找到**：{reply.reason or '语料中没有直接回答这个问题的条款'}。{nearest}",
                 icon=":material/search_off:")
         return set()
     source = reply.citations[0] if reply.citations else None

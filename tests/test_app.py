@@ -113,6 +113,12 @@ def test_question_about_a_city_outside_the_corpus_says_not_found(app):
     assert card_headers(app), "the nearest clauses are still listed"
 
 
+def test_a_question_with_nothing_to_search_for_says_so_and_lists_nothing(app):
+    ask(app, "？？？")
+    assert "没有可检索的字词" in app.info[0].value and "最接近的条款" not in app.info[0].value
+    assert not card_headers(app)
+
+
 def test_city_named_in_the_question_is_a_removable_filter(app):
     question = "张家口对高新技术企业有哪些支持？"
     ask(app, question)
