@@ -301,6 +301,9 @@ def is_stale(corpus_dir: Path, index_dir: Path) -> str | None:
         return str(exc)
     if manifest.get("corpus_fingerprint") != fingerprint_of(Path(corpus_dir)):
         return f"the corpus {corpus_dir} changed since the index was built"
+    if manifest.get("code_version") != code_version():
+        # Another version reads documents otherwise (places, clauses): rebuilt, vectors from the cache.
+        return "the index was built by another version of PolicyQA"
     return None
 
 

@@ -442,7 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the index of a corpus folder")
     _index_options(p)
-    p.add_argument("--if-stale", action="store_true", help="only when missing or older than the corpus")
+    p.add_argument("--if-stale", action="store_true",
+                   help="only when missing, older than the corpus or built by another version")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)
 

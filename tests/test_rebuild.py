@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.build import build_index, cache_dir_for
+from index.build import build_index, cache_dir_for, is_stale
 from index.lexical import read_tokens
 from index.search import Searcher
 
@@ -79,9 +79,11 @@ def test_an_index_built_by_other_code_is_not_taken_over(index_copy, embedder):
     manifest_path = index / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest_path.write_text(json.dumps({**manifest, "code_version": "older"}), encoding="utf-8")
+    assert "another version" in is_stale(corpus, index)         # `build --if-stale` (make app) rebuilds it
     report = build_index(corpus, index, embedder=embedder)
     assert report.reused_documents == 0 and report.newly_embedded == 0     # vectors still come from the cache
     assert json.loads(manifest_path.read_text(encoding="utf-8"))["code_version"] != "older"
+    assert is_stale(corpus, index) is None
 
 
 def test_vectors_of_another_precision_are_not_taken_over(index_copy, embedder):
