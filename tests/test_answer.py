@@ -393,3 +393,11 @@ def test_a_question_with_no_words_or_off_every_topic_is_refused(searcher):
     # English words match no clause: the nearest text scores below every right quote, so it is no answer.
     off = answer(searcher, "What is the R&D target of Cangzhou?")
     assert off.abstained and "请用中文提问" in off.reason and off.related
+
+
+def test_an_articles_number_takes_no_room_from_the_quote():
+    from index.qa.quote import _widen
+
+    text = "第二十四条 湿地修复按照自然恢复为主，自然恢复与人工修复相结合的原则，恢复湿地面积和湿地生态功能。"
+    end = text.index("，")
+    assert _widen(text, 0, end).endswith("相结合的原则")

@@ -274,7 +274,7 @@ def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[Span
     listed = _list_answer(phrase, q) if q.wants_list else None
     if listed:
         text = listed
-    elif len(phrase) > MAX_ANSWER:
+    elif len(_unnumbered(phrase)) > MAX_ANSWER:
         text = _trim(searcher, phrase, q)
     else:
         text = _widen(best.hit.clause.text, best.start, best.end)
@@ -325,7 +325,8 @@ def _widen(text: str, start: int, end: int) -> str:
     def fits(a: int, b: int) -> bool:
         # "(牵头单位:市科技局…)" says who acts, not what is done: never part of an answer.
         extra = text[segments[a][0]:segments[b][1]]
-        return len(extra) <= MAX_ANSWER and not _DUTY.search(extra)
+        # An article's number is left to the citation (quote_answer), so it takes no room from the answer.
+        return len(_unnumbered(extra)) <= MAX_ANSWER and not _DUTY.search(extra)
 
     while last + 1 < len(segments) and fits(first, last + 1):
         last += 1
