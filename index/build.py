@@ -35,6 +35,7 @@ from index.store import (
 )
 from ingest.model import Clause, Document, IngestError
 from ingest.normalize import normalize
+from ingest.numbering import parse_numbering
 from ingest.pipeline import CATALOG, Ingested, corpus_files, ingest_file, load_catalog
 from ingest.sentences import sentences
 
@@ -42,6 +43,7 @@ DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 UNITS = "units.npy"            # unit row -> clause row
 DENSE = "dense.faiss"
+CLAUSE_VECTORS = "clause_vectors.npy"   # clause row -> its whole-clause vector (float16; zeros: not embedded whole)
 LEXICAL = "lexical"
 
 Progress = Callable[[int, int], None]
@@ -80,6 +82,16 @@ def embedding_units(document: Document, clause: Clause) -> list[str]:
     if clause.kind == "table_row":
         return [f"{prefix}：{clause.text}"]
     return [f"{prefix}：{s}" for s in sentences(clause.text)] or [prefix]
+
+
+def whole_clause_unit(document: Document, clause: Clause) -> str | None:
+    """A plan's clause embedded whole, with its context prefix: its sentences tell one measure together, and
+    the whole finds the questions none of them alone answers. Not a statute's article (第X条): it holds
+    several rules, and the whole blurs them (bench/README.md)."""
+    numbering = parse_numbering(clause.label) if clause.label else None
+    if numbering and numbering.kind == "article":
+        return None
+    return f"{context_prefix(document, clause)}：{clause.text}"
 
 
 def lexical_text(document: Document, clause: Clause) -> str:
@@ -200,6 +212,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     by_doc = {d.doc_id: d for d in documents}
     dense, owners, newly_embedded = _dense_index(documents, clauses, corpus.reused, previous, embedder,
                                                  EmbeddingCache(cache_dir_for(index_dir)), progress)
+    clause_vectors = _clause_vectors(clauses, by_doc, embedder, EmbeddingCache(cache_dir_for(index_dir)), progress)
     stored = previous.candidates_of if previous else {}
     candidates = {d.doc_id: (stored.get(d.doc_id) if d.doc_id in corpus.reused else None)
                   or lexical.term_candidates(d.text) for d in documents}
@@ -219,6 +232,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
         write_jsonl(folder / TERMS, [{"doc_id": doc_id, **c.to_dict()} for doc_id, c in candidates.items()])
         np.save(folder / UNITS, owners, allow_pickle=False)
         dense.save(folder / DENSE)
+        np.save(folder / CLAUSE_VECTORS, clause_vectors, allow_pickle=False)
         lexical_index.save(folder / LEXICAL)
         return {
             "format_version": FORMAT_VERSION,
@@ -291,6 +305,20 @@ def _dense_index(documents: list[Document], clauses: list[Clause], reused: set[s
     del old_vectors
     all_owners = np.repeat(np.arange(len(clauses), dtype=np.int32), counts)
     return DenseIndex.build(vectors), all_owners, encoded.new
+
+
+def _clause_vectors(clauses: list[Clause], by_doc: dict[str, Document], embedder: Embedder, cache: EmbeddingCache,
+                    progress: Progress | None) -> np.ndarray:
+    """The whole-clause vectors (whole_clause_unit), float16, a zero row for a clause not embedded whole.
+    Through the embedding cache: a rebuild encodes only the clauses it has not seen."""
+    units = [whole_clause_unit(by_doc[c.doc_id], c) for c in clauses]
+    rows = [row for row, unit in enumerate(units) if unit]
+    if not rows:                     # a corpus of statutes: nothing to embed, no model to load
+        return np.zeros((len(clauses), 0), dtype=np.float16)
+    encoded = encode_with_cache(embedder, [units[row] for row in rows], cache, progress=progress).vectors
+    out = np.zeros((len(clauses), encoded.shape[1]), dtype=np.float16)
+    out[rows] = encoded
+    return out
 
 
 def is_stale(corpus_dir: Path, index_dir: Path) -> str | None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from index import lexical
 from index.bm25 import TokenRows
-from index.build import LEXICAL, fingerprint_of, read_records
+from index.build import CLAUSE_VECTORS, LEXICAL, fingerprint_of, read_records
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexMismatch
@@ -250,6 +250,16 @@ class Searcher:
                 score_among) -> dict[int, float]:
         """row -> scaled score (index.fuse.scaled), with the preferred rows past the shortlist."""
         return scaled(scored, floor, score_among(preferred) if preferred is not None and len(preferred) else ())
+
+    @cached_property
+    def clause_vectors(self) -> np.ndarray | None:
+        """Each clause's whole-clause vector (index.build.whole_clause_unit; a zero row for a clause not embedded
+        whole), or None for an index built without them."""
+        path = self.folder / CLAUSE_VECTORS
+        if not path.exists():
+            return None
+        vectors = np.load(path, allow_pickle=False)
+        return vectors if vectors.shape[1] else None
 
     @cached_property
     def token_rows(self) -> TokenRows:

@@ -6,6 +6,7 @@ Questions here are not the gold set's: they test the method on other facts of th
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.figures import extract_figures, find_figures, indicator_unit, table_figures
@@ -401,3 +402,26 @@ def test_an_articles_number_takes_no_room_from_the_quote():
     text = "第二十四条 湿地修复按照自然恢复为主，自然恢复与人工修复相结合的原则，恢复湿地面积和湿地生态功能。"
     end = text.index("，")
     assert _widen(text, 0, end).endswith("相结合的原则")
+
+
+def test_a_plans_clauses_are_embedded_whole_and_a_statutes_articles_are_not(statutes):
+    from ingest.numbering import parse_numbering
+
+    vectors = statutes.clause_vectors
+    assert vectors is not None and vectors.shape == (len(statutes.clauses), statutes.dense.dim)
+    embedded = np.abs(vectors.astype(np.float32)).sum(axis=1) > 0
+    articles = [bool(c.label) and getattr(parse_numbering(c.label), "kind", "") == "article" for c in statutes.clauses]
+    assert any(articles) and not any(embedded[i] for i, a in enumerate(articles) if a)
+    assert all(embedded[i] for i, a in enumerate(articles) if not a)
+
+
+def test_the_whole_clause_view_lifts_a_plans_clause_an_everyday_question_matches_as_a_whole(searcher, monkeypatch):
+    import index.qa.answerer as answerer
+
+    question, wanted = "沧州能不能让专家同时在高校和企业任职？", "双聘"
+    def rank() -> int:
+        hits = answerer_for(searcher).search(question, k=10).hits
+        return next(i for i, h in enumerate(hits, start=1) if wanted in h.clause.text)
+    with_whole = rank()
+    monkeypatch.setattr(answerer, "WHOLE_CLAUSE_WEIGHT", 0.0)
+    assert with_whole <= 3 and with_whole < rank()

@@ -7,6 +7,7 @@ refusals refusal.py; every weight is in weights.py. The Searcher below it only r
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -25,6 +26,8 @@ from index.qa.weights import (
     PLACE_TURN_DECAY,
     REORDER_DEPTH,
     SPECIFIC_SHARE,
+    WHOLE_CLAUSE_DEPTH,
+    WHOLE_CLAUSE_WEIGHT,
     YEAR_BONUS_RANKS,
 )
 from index.search import Hit, Searcher, SearchFilters, SearchResult
@@ -90,18 +93,20 @@ class Answerer:
         filters = filters or SearchFilters()
         dense_query = self._laid_out(question, q)
         places = q.cities or q.provinces
-        # Reordering by city or by validity needs candidates past the first k.
-        depth = max(k, REORDER_DEPTH) if q.across or q.current else k * 3
+        # Reordering by city or by validity needs candidates past the first k; the whole-clause view the first
+        # WHOLE_CLAUSE_DEPTH.
+        depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
+        whole = (lambda hs: hs) if q.across else (lambda hs: self._by_whole_clause(hs, question, q))
         if places and not (filters.cities or filters.provinces):
             # The places asked about first, other places after them (for a look around); each part keeps
             # its rank among all candidates, so fusion weighs the two rankings as for any question.
-            hits = self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
-                                        prefer=SearchFilters(cities=q.cities, provinces=q.provinces)).hits
+            hits = whole(self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
+                                              prefer=SearchFilters(cities=q.cities, provinces=q.provinces)).hits)
             inside = [h for h in hits if _in_places(h, q)]
             hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
         else:
-            hits = self._by_year(self.searcher.search(question, k=depth, mode=mode, filters=filters,
-                                                      dense_query=dense_query).hits, q)
+            hits = self._by_year(whole(self.searcher.search(question, k=depth, mode=mode, filters=filters,
+                                                            dense_query=dense_query).hits), q)
             if q.across:
                 hits = _spread_over_places(hits, self._year_score(q))
         if q.current:
@@ -118,6 +123,26 @@ class Answerer:
             return None
         names = self.searcher.city_names
         return " ".join(names.get(c, c) for c in q.cities) + "：" + question
+
+    def _by_whole_clause(self, hits: list[Hit], question: str, q: Question) -> list[Hit]:
+        """The first WHOLE_CLAUSE_DEPTH hits again, each plan clause gaining WHOLE_CLAUSE_WEIGHT x its whole
+        clause's likeness to the question (index.build.whole_clause_unit), scaled over the plan clauses among
+        them; only where they are at least half (among a statute's articles, the few plan clauses would
+        always gain). A plan's clause tells one measure in several sentences: the whole finds what no
+        sentence alone does (everyday questions)."""
+        vectors = self.searcher.clause_vectors
+        top = hits[:WHOLE_CLAUSE_DEPTH]
+        if vectors is None or len(top) < 2:
+            return hits
+        whole = vectors[[self.searcher.row(h.clause.clause_id) for h in top]].astype(np.float32)
+        plan = np.abs(whole).sum(axis=1) > 0
+        if plan.sum() < max(2, len(top) / 2):
+            return hits
+        cosines = whole @ self.searcher.embedder.encode_one(self._laid_out(question, q) or question)
+        low, high = cosines[plan].min(), cosines[plan].max()
+        gains = np.where(plan, WHOLE_CLAUSE_WEIGHT * (cosines - low) / max(high - low, 1e-9), 0.0)
+        boosted = [replace(h, score=h.score + float(g)) for h, g in zip(top, gains, strict=True)]
+        return sorted(boosted, key=lambda h: -h.score) + hits[len(top):]
 
     def _by_year(self, hits: list[Hit], q: Question) -> list[Hit]:
         if not q.year:
@@ -176,9 +201,10 @@ class Answerer:
 
     def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
         quoted = quote_answer(self.searcher, q, hits)
-        # A best phrase at or below the confidence floor scores below every right quote measured (weights.py):
-        # what comes back is only the nearest text, not an answer (a question in English, or off every topic).
-        if quoted is None or quoted[2] <= 0.0:
+        # A question with no Chinese whose best phrase is at or below the confidence floor (below every right
+        # quote measured, weights.py) gets only the nearest text, not an answer. A Chinese question there is
+        # still answered: everyday wording can score that low and be right.
+        if quoted is None or (quoted[2] <= 0.0 and not _CJK.search(q.text)):
             return _refuse(q.text, refusal.no_clause_reason(self.searcher, q), hits)
         best, text, confidence = quoted
         return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits, text), [], best.sentence)
@@ -206,6 +232,8 @@ class Answerer:
         closeness = float(np.mean([h.score / top for h in ordered]))
         return Answer(q.text, names, False, closeness, None, ordered, [], None, per_city=True)
 
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Words that frame a 各市 question (各市在…上分别有什么安排) and name no measure.
 _FRAMING = {"分别", "安排", "做法", "情况", "城市", "地方", "各地", "各市", "上"}
