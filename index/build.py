@@ -43,7 +43,7 @@ DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 UNITS = "units.npy"            # unit row -> clause row
 DENSE = "dense.faiss"
-CLAUSE_VECTORS = "clause_vectors.npy"   # clause row -> its whole-clause vector (float16; zeros: not embedded whole)
+CLAUSE_VECTORS = "clause_vectors.npz"   # the clauses embedded whole: their rows and their vectors (float16)
 LEXICAL = "lexical"
 
 Progress = Callable[[int, int], None]
@@ -232,7 +232,7 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
         write_jsonl(folder / TERMS, [{"doc_id": doc_id, **c.to_dict()} for doc_id, c in candidates.items()])
         np.save(folder / UNITS, owners, allow_pickle=False)
         dense.save(folder / DENSE)
-        np.save(folder / CLAUSE_VECTORS, clause_vectors, allow_pickle=False)
+        np.savez(folder / CLAUSE_VECTORS, rows=clause_vectors[0], vectors=clause_vectors[1])
         lexical_index.save(folder / LEXICAL)
         return {
             "format_version": FORMAT_VERSION,
@@ -308,17 +308,15 @@ def _dense_index(documents: list[Document], clauses: list[Clause], reused: set[s
 
 
 def _clause_vectors(clauses: list[Clause], by_doc: dict[str, Document], embedder: Embedder, cache: EmbeddingCache,
-                    progress: Progress | None) -> np.ndarray:
-    """The whole-clause vectors (whole_clause_unit), float16, a zero row for a clause not embedded whole.
-    Through the embedding cache: a rebuild encodes only the clauses it has not seen."""
+                    progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, vectors) of the clauses embedded whole (whole_clause_unit), the vectors in float16. Through the
+    embedding cache: a rebuild encodes only the clauses it has not seen."""
     units = [whole_clause_unit(by_doc[c.doc_id], c) for c in clauses]
-    rows = [row for row, unit in enumerate(units) if unit]
-    if not rows:                     # a corpus of statutes: nothing to embed, no model to load
-        return np.zeros((len(clauses), 0), dtype=np.float16)
+    rows = np.asarray([row for row, unit in enumerate(units) if unit], dtype=np.int32)
+    if not len(rows):                # a corpus of statutes: nothing to embed, no model to load
+        return rows, np.zeros((0, 0), dtype=np.float16)
     encoded = encode_with_cache(embedder, [units[row] for row in rows], cache, progress=progress).vectors
-    out = np.zeros((len(clauses), encoded.shape[1]), dtype=np.float16)
-    out[rows] = encoded
-    return out
+    return rows, encoded.astype(np.float16)
 
 
 def is_stale(corpus_dir: Path, index_dir: Path) -> str | None:

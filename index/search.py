@@ -252,14 +252,19 @@ class Searcher:
         return scaled(scored, floor, score_among(preferred) if preferred is not None and len(preferred) else ())
 
     @cached_property
-    def clause_vectors(self) -> np.ndarray | None:
-        """Each clause's whole-clause vector (index.build.whole_clause_unit; a zero row for a clause not embedded
-        whole), or None for an index built without them."""
+    def clause_vectors(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The clauses embedded whole (index.build.whole_clause_unit): (position of each clause row's vector,
+        -1 for a clause not embedded whole; the vectors, float16), or None when no clause is."""
         path = self.folder / CLAUSE_VECTORS
         if not path.exists():
             return None
-        vectors = np.load(path, allow_pickle=False)
-        return vectors if vectors.shape[1] else None
+        with np.load(path, allow_pickle=False) as stored:
+            rows, vectors = stored["rows"], stored["vectors"]
+        if not len(rows):
+            return None
+        position = np.full(len(self.clauses), -1, dtype=np.int32)
+        position[rows] = np.arange(len(rows), dtype=np.int32)
+        return position, vectors
 
     @cached_property
     def token_rows(self) -> TokenRows:

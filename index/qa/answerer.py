@@ -130,15 +130,18 @@ class Answerer:
         them; only where they are at least half (among a statute's articles, the few plan clauses would
         always gain). A plan's clause tells one measure in several sentences: the whole finds what no
         sentence alone does (everyday questions)."""
-        vectors = self.searcher.clause_vectors
+        stored = self.searcher.clause_vectors
         top = hits[:WHOLE_CLAUSE_DEPTH]
-        if vectors is None or len(top) < 2:
+        if stored is None or len(top) < 2:
             return hits
-        whole = vectors[[self.searcher.row(h.clause.clause_id) for h in top]].astype(np.float32)
-        plan = np.abs(whole).sum(axis=1) > 0
+        position, vectors = stored
+        at = position[[self.searcher.row(h.clause.clause_id) for h in top]]
+        plan = at >= 0
         if plan.sum() < max(2, len(top) / 2):
             return hits
-        cosines = whole @ self.searcher.embedder.encode_one(self._laid_out(question, q) or question)
+        cosines = np.zeros(len(top), dtype=np.float32)
+        cosines[plan] = vectors[at[plan]].astype(np.float32) @ \
+            self.searcher.embedder.encode_one(self._laid_out(question, q) or question)
         low, high = cosines[plan].min(), cosines[plan].max()
         gains = np.where(plan, WHOLE_CLAUSE_WEIGHT * (cosines - low) / max(high - low, 1e-9), 0.0)
         boosted = [replace(h, score=h.score + float(g)) for h, g in zip(top, gains, strict=True)]
