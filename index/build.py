@@ -210,9 +210,10 @@ def build_index(corpus_dir: Path, index_dir: Path, model: str | None = None, pro
     documents = [r.document for r in corpus.results]
     clauses = [c for r in corpus.results for c in r.clauses]
     by_doc = {d.doc_id: d for d in documents}
-    dense, owners, newly_embedded = _dense_index(documents, clauses, corpus.reused, previous, embedder,
-                                                 EmbeddingCache(cache_dir_for(index_dir)), progress)
-    clause_vectors = _clause_vectors(clauses, by_doc, embedder, EmbeddingCache(cache_dir_for(index_dir)), progress)
+    cache = EmbeddingCache(cache_dir_for(index_dir))
+    dense, owners, newly_embedded = _dense_index(documents, clauses, corpus.reused, previous, embedder, cache,
+                                                 progress)
+    clause_vectors = _clause_vectors(clauses, by_doc, embedder, cache, progress)
     stored = previous.candidates_of if previous else {}
     candidates = {d.doc_id: (stored.get(d.doc_id) if d.doc_id in corpus.reused else None)
                   or lexical.term_candidates(d.text) for d in documents}

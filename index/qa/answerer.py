@@ -7,7 +7,6 @@ refusals refusal.py; every weight is in weights.py. The Searcher below it only r
 
 from __future__ import annotations
 
-import re
 import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -96,7 +95,7 @@ class Answerer:
         # Reordering by city or by validity needs candidates past the first k; the whole-clause view the first
         # WHOLE_CLAUSE_DEPTH.
         depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
-        whole = (lambda hs: hs) if q.across else (lambda hs: self._by_whole_clause(hs, question, q))
+        whole = (lambda hs: hs) if q.across else (lambda hs: self._by_whole_clause(hs, dense_query or question))
         if places and not (filters.cities or filters.provinces):
             # The places asked about first, other places after them (for a look around); each part keeps
             # its rank among all candidates, so fusion weighs the two rankings as for any question.
@@ -124,7 +123,7 @@ class Answerer:
         names = self.searcher.city_names
         return " ".join(names.get(c, c) for c in q.cities) + "：" + question
 
-    def _by_whole_clause(self, hits: list[Hit], question: str, q: Question) -> list[Hit]:
+    def _by_whole_clause(self, hits: list[Hit], query: str) -> list[Hit]:
         """The first WHOLE_CLAUSE_DEPTH hits again, each plan clause gaining WHOLE_CLAUSE_WEIGHT x its whole
         clause's likeness to the question (index.build.whole_clause_unit), scaled over the plan clauses among
         them; only where they are at least half (among a statute's articles, the few plan clauses would
@@ -140,8 +139,7 @@ class Answerer:
         if plan.sum() < max(2, len(top) / 2):
             return hits
         cosines = np.zeros(len(top), dtype=np.float32)
-        cosines[plan] = vectors[at[plan]].astype(np.float32) @ \
-            self.searcher.embedder.encode_one(self._laid_out(question, q) or question)
+        cosines[plan] = vectors[at[plan]].astype(np.float32) @ self.searcher.embedder.encode_one(query)
         low, high = cosines[plan].min(), cosines[plan].max()
         gains = np.where(plan, WHOLE_CLAUSE_WEIGHT * (cosines - low) / max(high - low, 1e-9), 0.0)
         boosted = [replace(h, score=h.score + float(g)) for h, g in zip(top, gains, strict=True)]
@@ -207,7 +205,7 @@ class Answerer:
         # A question with no Chinese whose best phrase is at or below the confidence floor (below every right
         # quote measured, weights.py) gets only the nearest text, not an answer. A Chinese question there is
         # still answered: everyday wording can score that low and be right.
-        if quoted is None or (quoted[2] <= 0.0 and not _CJK.search(q.text)):
+        if quoted is None or (quoted[2] <= 0.0 and not refusal.CJK.search(q.text)):
             return _refuse(q.text, refusal.no_clause_reason(self.searcher, q), hits)
         best, text, confidence = quoted
         return Answer(q.text, text, False, confidence, None, _cite(best.hit, hits, text), [], best.sentence)
@@ -235,8 +233,6 @@ class Answerer:
         closeness = float(np.mean([h.score / top for h in ordered]))
         return Answer(q.text, names, False, closeness, None, ordered, [], None, per_city=True)
 
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Words that frame a 各市 question (各市在…上分别有什么安排) and name no measure.
 _FRAMING = {"分别", "安排", "做法", "情况", "城市", "地方", "各地", "各市", "上"}

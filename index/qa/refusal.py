@@ -93,9 +93,12 @@ def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
     return f"{where + '的政策文件' if where else '语料'}中没有找到{when}关于{topic}的数字"
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")     # a Chinese character: the documents' language
+
+
 def no_clause_reason(searcher: Searcher, q: Question) -> str:
     """No clause answers: said with the question's topic words, as a figure refusal says them."""
-    if not re.search(r"[\u4e00-\u9fff]", q.text):
+    if not CJK.search(q.text):
         return "语料中没有找到相关条款：文件是中文的，请用中文提问"
     topic = "、".join(f"“{w}”" for w in topic_words(searcher, q))
     return f"语料中没有找到关于{topic}的条款" if topic else "语料中没有找到相关条款"
