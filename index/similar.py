@@ -90,9 +90,12 @@ def _heading(clause: Clause) -> str:
 
 def _ranked_rows(searcher: Searcher, query: str, heading: str) -> list[tuple[int, float]]:
     # One dense query per sentence (a long clause holds several measures), each clause scored by its
-    # best-matching sentence; the heading goes with each sentence as the index's units carry theirs.
+    # best-matching sentence. Each sentence goes with the heading, as the index's units carry theirs, and
+    # also alone: a pasted sentence of a long clause may name a measure its heading does not (a clause
+    # headed 科技创业… that also builds 科技金融专营机构).
     parts = sentences(query)[:12] or [query]
-    vectors = searcher.embedder.encode([f"{heading}：{p}" if heading else p for p in parts])
+    queries = [*(f"{heading}：{p}" for p in parts), *parts] if heading else parts
+    vectors = searcher.embedder.encode(queries)
     n = searcher.dense.ntotal
     scored = [hit for vector in vectors for hit in searcher.dense.search_one(vector, min(n, 400))]
     dense = [row for row, _, _ in best_per_group(scored, lambda unit: int(searcher.owners[unit]))]

@@ -28,6 +28,13 @@ def test_pasted_text_resolves_to_its_clause(searcher):
     assert normalize(SOURCE) not in "".join(normalize(h.clause.text) for h in by_text)
 
 
+def test_a_pasted_sentence_names_its_own_measure_not_its_heading(searcher):
+    # A sentence of a 沧州 clause headed 推动沧州高新区晋升为国家高新区 about the rights over research results:
+    # the measures of other cities on those rights (使用权、处置权、收益权) come before their high-tech zones.
+    hits = similar(searcher, text="围绕科技创新,聚焦重点领域和关键环节,完善科技成果使用、处置、收益管理制度。", k=5)
+    assert sum("处置权" in normalize(h.clause.text) for h in hits) >= 2
+
+
 def test_free_text_excludes_no_city(searcher):
     hits = similar(searcher, text="支持建设院士工作站", k=8, per_city=3)
     assert "沧州" in {h.document.city for h in hits}
