@@ -43,6 +43,9 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     ("培育百余家企业", "百余家", 100.0, "家", ""),
     ("新增十几家平台", "十几家", 10.0, "家", ""),
     ("投入两千万元", "两千万元", 2000.0, "万元", ""),
+    ("相关凭证应当留存二年备查", "二年", 2.0, "年", ""),
+    ("登记资料保存5年", "5年", 5.0, "年", ""),
+    ("名单在网站公示七日", "七日", 7.0, "日", ""),
 ])
 def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
     found = parse_quantities(text)
