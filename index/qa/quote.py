@@ -207,10 +207,13 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
     for (span, parent), text, cos in zip(items, texts, cosines, strict=True):
         score = parent + float(cos) + PHRASE_OVERLAP * bigram_recall(q.core, text) + \
             _anchor_score(text, anchors)
-        score += _type_score(text, kind, q.text)
+        named = _type_score(text, kind, q.text)
+        score += named
         if q.wants_list and "、" in text:
             score += LIST_BONUS
-        if not (q.yes_no and _NORMATIVE.search(text)):
+        # A phrase that names something of the kind asked (市…部门负责全市…) says more than the question even
+        # where it repeats the rest of it, as a yes/no question's normative phrase does.
+        if not (q.yes_no and _NORMATIVE.search(text)) and not named:
             score -= ECHO_PENALTY * _repeats(q, text)
         if _FRAME.search(_unnumbered(text)) or _RULED.match(_next_phrase(span)):
             score -= FRAME_PENALTY
