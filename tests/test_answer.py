@@ -426,3 +426,44 @@ def test_the_whole_clause_view_lifts_a_plans_clause_an_everyday_question_matches
     with_whole = rank()
     monkeypatch.setattr(answerer, "WHOLE_CLAUSE_WEIGHT", 0.0)
     assert with_whole <= 3 and with_whole < rank()
+
+
+@pytest.fixture(scope="module")
+def greening(tmp_path_factory, embedder):
+    """A Searcher on the real index of one regulation with a penalty chapter (第四章 法律责任)."""
+    import shutil
+
+    from index.build import build_index
+    from index.search import Searcher
+
+    base = tmp_path_factory.mktemp("greening")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "lawref" / "重庆" / "重庆市城市园林绿化条例(2021-05-27).md", corpus)
+    build_index(corpus, base / "index", embedder=embedder)
+    return Searcher.load(base / "index", corpus_dir=corpus, embedder=embedder)
+
+
+def _in_penalty_chapter(hit) -> bool:
+    return any("法律责任" in heading for heading in hit.clause.section)
+
+
+def test_penalty_articles_rank_lower_unless_penalties_are_asked(greening, monkeypatch):
+    import index.qa.answerer as answering
+    from index.qa.weights import PENALTY_CHAPTER
+
+    def scores(question: str) -> dict[str, float]:
+        return {h.clause.clause_id: h.score for h in answerer_for(greening).search(question, k=60).hits}
+
+    duty, fine = "重庆的闲置土地和储备土地要简易绿化吗？", "重庆擅自移植古树名木会被怎么处罚？"
+    lowered, kept = scores(duty), scores(fine)
+    monkeypatch.setattr(answering, "PENALTY_CHAPTER", 0.0)
+    as_searched, fine_as_searched = scores(duty), scores(fine)
+    chapter = {c.clause_id for c in greening.clauses if any("法律责任" in h for h in c.section)}
+    top = sorted(lowered, key=lowered.get, reverse=True)
+    assert greening.clause(top[0]).label == "第二十二条"   # the duty, ahead of the article punishing its breach
+    moved = [as_searched[c] - lowered[c] for c in top[:30]]   # well within the depth re-ranked
+    assert moved == pytest.approx([PENALTY_CHAPTER if c in chapter else 0.0 for c in top[:30]])
+    assert any(c in chapter for c in top[:30])
+    # A question about the penalty keeps every article where search put it.
+    assert kept == pytest.approx(fine_as_searched)

@@ -7,6 +7,7 @@ refusals refusal.py; every weight is in weights.py. The Searcher below it only r
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,6 +23,7 @@ from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, 
 from index.qa.weights import (
     CITY_SHARE,
     LOW_CONFIDENCE,
+    PENALTY_CHAPTER,
     PLACE_TURN_DECAY,
     REORDER_DEPTH,
     SPECIFIC_SHARE,
@@ -31,6 +33,7 @@ from index.qa.weights import (
 )
 from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest.citation import quote_span
+from ingest.model import Clause
 from ingest.normalize import normalize
 
 ANSWER_DEPTH = 20          # clauses an answer is chosen from
@@ -95,7 +98,8 @@ class Answerer:
         # Reordering by city or by validity needs candidates past the first k; the whole-clause view the first
         # WHOLE_CLAUSE_DEPTH.
         depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
-        whole = (lambda hs: hs) if q.across else (lambda hs: self._by_whole_clause(hs, dense_query or question))
+        whole = (lambda hs: hs) if q.across else \
+            (lambda hs: _by_chapter(self._by_whole_clause(hs, dense_query or question), q))
         if places and not (filters.cities or filters.provinces):
             # The places asked about first, other places after them (for a look around); each part keeps
             # its rank among all candidates, so fusion weighs the two rankings as for any question.
@@ -236,6 +240,24 @@ class Answerer:
 
 # Words that frame a 各市 question (各市在…上分别有什么安排) and name no measure.
 _FRAMING = {"分别", "安排", "做法", "情况", "城市", "地方", "各地", "各市", "上"}
+
+
+def _by_chapter(hits: list[Hit], q: Question) -> list[Hit]:
+    """The first WHOLE_CLAUSE_DEPTH hits again, a statute's penalty articles (法律责任, 罚则) PENALTY_CHAPTER lower
+    when the question asks nothing of penalties: such an article repeats the duty it punishes in the duty's
+    words, and outranks the article that answers."""
+    if q.penalties:
+        return hits
+    top = hits[:WHOLE_CLAUSE_DEPTH]
+    moved = [replace(h, score=h.score - PENALTY_CHAPTER) if _in_penalty_chapter(h.clause) else h for h in top]
+    return sorted(moved, key=lambda h: -h.score) + hits[len(top):]
+
+
+_PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
+
+
+def _in_penalty_chapter(clause: Clause) -> bool:
+    return any(_PENALTY_CHAPTER.search(heading) for heading in clause.section)
 
 
 def _in_places(hit: Hit, q: Question) -> bool:

@@ -21,6 +21,8 @@ ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个
                            r"不同城市|其他城市|多地|各省市")
 # 现在/目前/现行: the documents in force are asked about, not those that have ended or been replaced.
 _ASKS_CURRENT = re.compile(r"现在|目前|现行|当前|如今|最新|仍然有效|还有效|还在执行")
+# What is done to one who breaks a rule: a statute's penalty chapter (法律责任, 罚则) answers these questions.
+_ASKS_PENALTY = re.compile(r"罚|责任|后果|违反|违规|违法|处理|处分|追究|吊销|没收|责令|查处|惩")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
 _IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|承接)$")
@@ -101,6 +103,7 @@ class Question:
     yes_no: bool = False                  # 能不能/是否/…吗: answered by what a rule allows or forbids
     ask: str | None = None                # its last part when a premise comes first (在…设立…，能申请…？)
     unit_stated: bool = False             # the unit follows the question word (多少元): the answer is counted in it
+    penalties: bool = False               # 罚款/处罚/法律责任/违反…: asks what befalls one who breaks a rule
 
     @property
     def kind(self) -> str:
@@ -145,7 +148,8 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), yes_no,
-                    _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated)
+                    _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
+                    bool(_ASKS_PENALTY.search(text)))
 
 
 def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
