@@ -467,3 +467,9 @@ def test_penalty_articles_rank_lower_unless_penalties_are_asked(greening, monkey
     assert any(c in chapter for c in top[:30])
     # A question about the penalty keeps every article where search put it.
     assert kept == pytest.approx(fine_as_searched)
+
+
+def test_a_phrase_announcing_a_list_is_not_the_answer(greening):
+    # 第十六条 其他绿化空间控制应当符合以下要求：（一）… : the announcement repeats the question, the items answer.
+    got = answer(greening, "重庆对其他绿化空间控制有什么要求？")
+    assert not got.abstained and not got.text.endswith("以下要求")

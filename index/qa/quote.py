@@ -30,6 +30,7 @@ from index.qa.weights import (
     FOLLOW_BONUS,
     FRAME_PENALTY,
     HEADING_PENALTY,
+    LEAD_IN_PENALTY,
     LIST_BONUS,
     MAX_ANSWER,
     MAX_LIST_ANSWER,
@@ -219,6 +220,8 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score -= FRAME_PENALTY
         if _in_heading(span):
             score -= HEADING_PENALTY
+        if _announces_list(span):
+            score -= LEAD_IN_PENALTY
         # Right after a phrase that restates the question comes what it asks (探索产业园区“大孵化器”建设。
         # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing.
         previous = _previous_phrase(span)
@@ -226,6 +229,15 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score += FOLLOW_BONUS * _repeats(q, previous)
         scored.append((span, score))
     return sorted(scored, key=lambda x: -x[1])
+
+
+# A phrase that announces what follows it (…应当符合下列要求：): the items after the colon say it.
+_ANNOUNCES = re.compile(r"(?:下列|以下|如下)[\u4e00-\u9fff]{0,8}$")
+
+
+def _announces_list(span: Span) -> bool:
+    text = span.hit.clause.text
+    return text[span.end:span.end + 1] in ("：", ":") and bool(_ANNOUNCES.search(text[span.start:span.end]))
 
 
 def _unnumbered(phrase: str) -> str:
