@@ -444,10 +444,6 @@ def greening(tmp_path_factory, embedder):
     return Searcher.load(base / "index", corpus_dir=corpus, embedder=embedder)
 
 
-def _in_penalty_chapter(hit) -> bool:
-    return any("法律责任" in heading for heading in hit.clause.section)
-
-
 def test_penalty_articles_rank_lower_unless_penalties_are_asked(greening, monkeypatch):
     import index.qa.answerer as answering
     from index.qa.weights import PENALTY_CHAPTER

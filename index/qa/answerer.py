@@ -95,20 +95,20 @@ class Answerer:
         filters = filters or SearchFilters()
         dense_query = self._laid_out(question, q)
         places = q.cities or q.provinces
-        # Reordering by city or by validity needs candidates past the first k; the whole-clause view the first
-        # WHOLE_CLAUSE_DEPTH.
+        # Reordering by city or by validity needs candidates past the first k; the whole-clause view and the
+        # penalty-chapter step the first WHOLE_CLAUSE_DEPTH.
         depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
-        whole = (lambda hs: hs) if q.across else \
+        rerank = (lambda hs: hs) if q.across else \
             (lambda hs: _by_chapter(self._by_whole_clause(hs, dense_query or question), q))
         if places and not (filters.cities or filters.provinces):
             # The places asked about first, other places after them (for a look around); each part keeps
             # its rank among all candidates, so fusion weighs the two rankings as for any question.
-            hits = whole(self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
+            hits = rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
                                               prefer=SearchFilters(cities=q.cities, provinces=q.provinces)).hits)
             inside = [h for h in hits if _in_places(h, q)]
             hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
         else:
-            hits = self._by_year(whole(self.searcher.search(question, k=depth, mode=mode, filters=filters,
+            hits = self._by_year(rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters,
                                                             dense_query=dense_query).hits), q)
             if q.across:
                 hits = _spread_over_places(hits, self._year_score(q))
@@ -146,8 +146,7 @@ class Answerer:
         cosines[plan] = vectors[at[plan]].astype(np.float32) @ self.searcher.embedder.encode_one(query)
         low, high = cosines[plan].min(), cosines[plan].max()
         gains = np.where(plan, WHOLE_CLAUSE_WEIGHT * (cosines - low) / max(high - low, 1e-9), 0.0)
-        boosted = [replace(h, score=h.score + float(g)) for h, g in zip(top, gains, strict=True)]
-        return sorted(boosted, key=lambda h: -h.score) + hits[len(top):]
+        return _with_gains(hits, [float(g) for g in gains])
 
     def _by_year(self, hits: list[Hit], q: Question) -> list[Hit]:
         if not q.year:
@@ -248,9 +247,14 @@ def _by_chapter(hits: list[Hit], q: Question) -> list[Hit]:
     words, and outranks the article that answers."""
     if q.penalties:
         return hits
-    top = hits[:WHOLE_CLAUSE_DEPTH]
-    moved = [replace(h, score=h.score - PENALTY_CHAPTER) if _in_penalty_chapter(h.clause) else h for h in top]
-    return sorted(moved, key=lambda h: -h.score) + hits[len(top):]
+    return _with_gains(hits, [-PENALTY_CHAPTER if _in_penalty_chapter(h.clause) else 0.0
+                              for h in hits[:WHOLE_CLAUSE_DEPTH]])
+
+
+def _with_gains(hits: list[Hit], gains: list[float]) -> list[Hit]:
+    """The first len(gains) hits with each gain added to its score, sorted again; the rest after them."""
+    top = [replace(h, score=h.score + g) for h, g in zip(hits[:len(gains)], gains, strict=True)]
+    return sorted(top, key=lambda h: -h.score) + hits[len(gains):]
 
 
 _PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
