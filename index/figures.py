@@ -366,12 +366,16 @@ def in_review_section(clause: Clause) -> bool:
     return any(_REVIEW.search(s) for s in clause.section[:-1] or clause.section)
 
 
+def in_goals_section(clause: Clause) -> bool:
+    """Whether the clause sits under a heading of goals (二、主要目标, 主要指标): it states targets, not measures."""
+    return any(_GOALS.search(s) for s in clause.section)
+
+
 def clause_figures(clause: Clause) -> list[Figure]:
     if clause.kind == "table_row":
         return table_figures(clause)
     review = in_review_section(clause)
-    goals = any(_GOALS.search(s) for s in clause.section)
-    return find_figures(clause.text, review=review, goals=goals)
+    return find_figures(clause.text, review=review, goals=in_goals_section(clause))
 
 
 def extract_figures(text: str) -> dict[str, str]:

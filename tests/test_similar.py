@@ -35,6 +35,15 @@ def test_a_pasted_sentence_names_its_own_measure_not_its_heading(searcher):
     assert sum("处置权" in normalize(h.clause.text) for h in hits) >= 2
 
 
+def test_a_measure_finds_measures_not_goals(searcher):
+    # A measure of 连云港's plan (its industrial clusters): the plans' 主要目标 clauses name a little of every
+    # topic and matched it, taking a city's two places from that city's measures.
+    source = searcher.find_clause_by_text("打造产业创新集聚区")
+    hits = similar(searcher, clause_id=source.clause_id, k=5, per_city=2)
+    assert len({h.document.city for h in hits}) >= 3
+    assert not [h.clause.section for h in hits if any("目标" in s or "指标" in s for s in h.clause.section)]
+
+
 def test_free_text_excludes_no_city(searcher):
     hits = similar(searcher, text="支持建设院士工作站", k=8, per_city=3)
     assert "沧州" in {h.document.city for h in hits}
