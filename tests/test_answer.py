@@ -428,20 +428,25 @@ def test_the_whole_clause_view_lifts_a_plans_clause_an_everyday_question_matches
     assert with_whole <= 3 and with_whole < rank()
 
 
-@pytest.fixture(scope="module")
-def greening(tmp_path_factory, embedder):
-    """A Searcher on the real index of one regulation with a penalty chapter (第四章 法律责任)."""
+def _one_regulation(tmp_path_factory, embedder, province: str, name: str):
+    """A Searcher on the real index of one regulation of tests/data/lawref."""
     import shutil
 
     from index.build import build_index
     from index.search import Searcher
 
-    base = tmp_path_factory.mktemp("greening")
+    base = tmp_path_factory.mktemp("regulation")
     corpus = base / "corpus"
     corpus.mkdir()
-    shutil.copy(Path(__file__).parent / "data" / "lawref" / "重庆" / "重庆市城市园林绿化条例(2021-05-27).md", corpus)
+    shutil.copy(Path(__file__).parent / "data" / "lawref" / province / name, corpus)
     build_index(corpus, base / "index", embedder=embedder)
     return Searcher.load(base / "index", corpus_dir=corpus, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def greening(tmp_path_factory, embedder):
+    """One regulation with a penalty chapter (第四章 法律责任)."""
+    return _one_regulation(tmp_path_factory, embedder, "重庆", "重庆市城市园林绿化条例(2021-05-27).md")
 
 
 def test_penalty_articles_rank_lower_unless_penalties_are_asked(greening, monkeypatch):
@@ -469,3 +474,19 @@ def test_a_phrase_announcing_a_list_is_not_the_answer(greening):
     # 第十六条 其他绿化空间控制应当符合以下要求：（一）… : the announcement repeats the question, the items answer.
     got = answer(greening, "重庆对其他绿化空间控制有什么要求？")
     assert not got.abstained and not got.text.endswith("以下要求")
+
+
+@pytest.fixture(scope="module")
+def property_market(tmp_path_factory, embedder):
+    """One regulation whose time limits come before what they bound (…之日起三十日内，…应当…登记)."""
+    return _one_regulation(tmp_path_factory, embedder, "河南", "洛阳市城市房地产市场管理条例.md")
+
+
+def test_a_time_limit_is_read_with_what_it_bounds_after_it(property_market):
+    # 第十七条: 抵押合同自签订之日起三十日内，抵押当事人应当到房产管理部门进行登记。房产管理部门应当在受理登记之日起
+    # 七个工作日内决定…: the 登记 the question asks of follows the first figure's phrase; read only up to its
+    # phrase, that figure lost to the second, whose phrase names 房产管理部门 and 登记 itself.
+    for question in ("洛阳市的房地产抵押合同签订后，抵押当事人应当在多少日内到房产管理部门登记？",
+                     "在洛阳签了房地产抵押合同，几天之内要去房产管理部门登记？"):
+        got = answer(property_market, question)
+        assert got.text == "三十日内", question

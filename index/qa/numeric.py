@@ -92,14 +92,17 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
 
 
 def _figure_context(text: str, figure: Figure) -> tuple[str, str]:
-    """(phrase, sentence) a figure belongs to: its comma segment, and its sentence up to that segment's
-    end (对域外机构投资…的, 按投资额的1%予以最高100万元的补贴: the subject is phrases before)."""
+    """(phrase, sentence) a figure belongs to: its comma segment, and its whole sentence: the subject may
+    come before it (对域外机构投资…的, 按投资额的1%予以最高100万元的补贴) and what a time limit bounds after it
+    (竣工验收合格后十五日内，建设单位应当报…备案)."""
     starts = [m.end() for m in SEGMENT_END.finditer(text, 0, figure.start)]
     start = starts[-1] if starts else 0
     end_match = SEGMENT_END.search(text, figure.end)
     end = end_match.start() if end_match else len(text)
     sentence_starts = [m.end() for m in SENTENCE_END.finditer(text, 0, figure.start)]
-    return text[start:end], text[(sentence_starts[-1] if sentence_starts else 0):end]
+    sentence_end = SENTENCE_END.search(text, figure.end)
+    return text[start:end], text[(sentence_starts[-1] if sentence_starts else 0):
+                                 sentence_end.start() if sentence_end else len(text)]
 
 
 def _reviews_past(clause: Clause, doc_year: int | None) -> tuple[int, int] | None:
