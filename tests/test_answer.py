@@ -159,6 +159,16 @@ def test_wh_anchors_are_the_words_around_the_question_word():
     assert "谁" not in read_question("成果转化项目由谁负责审批?").core
 
 
+def test_a_phrase_fills_the_slot_when_it_holds_the_words_around_the_question_word():
+    from index.qa.quote import fills_slot
+
+    anchors = wh_anchors("成果转化项目由谁负责审批?")
+    assert fills_slot("成果转化项目由市科技局负责审批", anchors)
+    assert not fills_slot("成果转化项目由负责审批", anchors)            # nothing between: a restatement
+    assert not fills_slot("市科技局负责审批成果转化项目", anchors)       # the words, not around a name
+    assert not fills_slot("由市科技局负责", wh_anchors("什么平台?"))    # no word before the question word
+
+
 def test_document_horizon_from_title_or_text(cangzhou_plan, cangzhou_open):
     assert document_horizon(cangzhou_plan.document, []) == (2021, 2025)          # 十四五 in the title
     texts = [c.text for c in cangzhou_open.clauses]

@@ -115,6 +115,17 @@ def _type_score(phrase: str, kind: str | None, question: str) -> float:
     return 0.0
 
 
+def fills_slot(phrase: str, anchors: tuple[str, str]) -> bool:
+    """Does the phrase hold both words around the question word, with at least two characters between them
+    (项目由[市科技局]负责审批)? Then it answers the question rather than restating it."""
+    left, right = anchors
+    if len(left) < 2 or len(right) < 2:
+        return False
+    hay = normalize(phrase)
+    at = hay.find(left)
+    return at >= 0 and hay.find(right, at + len(left) + 2) >= 0
+
+
 def _anchor_score(phrase: str, anchors: tuple[str, str]) -> float:
     hay = normalize(phrase)
     score = 0.0
@@ -214,7 +225,10 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score += LIST_BONUS
         # A phrase that names something of the kind asked (市…部门负责全市…) says more than the question even
         # where it repeats the rest of it, as a yes/no question's normative phrase does.
-        if not (q.yes_no and _NORMATIVE.search(text)) and not named:
+        # So does one that holds the words on both sides of the question word with new words between them
+        # (项目由[市科技局]负责审批): it fills the slot the question leaves, however much of the question it repeats.
+        fills = fills_slot(text, anchors)
+        if not (q.yes_no and _NORMATIVE.search(text)) and not named and not fills:
             score -= ECHO_PENALTY * _repeats(q, text)
         if _FRAME.search(_unnumbered(text)) or _RULED.match(_next_phrase(span)):
             score -= FRAME_PENALTY
@@ -223,9 +237,10 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
         if _announces_list(span):
             score -= LEAD_IN_PENALTY
         # Right after a phrase that restates the question comes what it asks (探索产业园区“大孵化器”建设。
-        # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing.
+        # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing; not after a phrase
+        # that fills the question's slot (…由市科技局负责审批，[…由区科技局负责审批]): that one answered already.
         previous = _previous_phrase(span)
-        if previous:
+        if previous and not fills_slot(previous, anchors):
             score += FOLLOW_BONUS * _repeats(q, previous)
         scored.append((span, score))
     return sorted(scored, key=lambda x: -x[1])
