@@ -55,6 +55,7 @@ class SearchFilters:
     cities: tuple[str, ...] = ()         # short names: 沧州
     provinces: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    national: bool = False               # national texts only (Document.level national)
     year_from: int | None = None         # by the document's date
     year_to: int | None = None
     in_force: bool = False               # 只看现行有效: in force on as_of and not replaced by a newer version
@@ -68,7 +69,7 @@ class SearchFilters:
     def restricts(self) -> bool:
         """True when the filters restrict the candidates (as_of and include_superseded only change how
         hits are shown)."""
-        return bool(self.cities or self.provinces or self.doc_ids or self.year_from or self.year_to
+        return bool(self.cities or self.provinces or self.doc_ids or self.national or self.year_from or self.year_to
                     or self.in_force)
 
 
@@ -307,7 +308,8 @@ def _modes(mode: str) -> list[str]:
 
 def _both(filters: SearchFilters, prefer: SearchFilters) -> SearchFilters:
     """Rows both allow: prefer's places within filters' other limits."""
-    return replace(filters, cities=prefer.cities or filters.cities, provinces=prefer.provinces or filters.provinces)
+    return replace(filters, cities=prefer.cities or filters.cities, provinces=prefer.provinces or filters.provinces,
+                   national=prefer.national or filters.national)
 
 
 def _document_allowed(doc: Document, filters: SearchFilters) -> bool:
@@ -316,5 +318,6 @@ def _document_allowed(doc: Document, filters: SearchFilters) -> bool:
         (filters.cities and doc.city not in filters.cities and doc.county not in filters.cities)
         or (filters.provinces and doc.province not in filters.provinces)
         or (filters.doc_ids and doc.doc_id not in filters.doc_ids)
+        or (filters.national and doc.level != "national")
         or (filters.year_from and (year is None or year < filters.year_from))
         or (filters.year_to and (year is None or year > filters.year_to)))

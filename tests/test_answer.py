@@ -438,19 +438,25 @@ def test_the_whole_clause_view_lifts_a_plans_clause_an_everyday_question_matches
     assert with_whole <= 3 and with_whole < rank()
 
 
-def _one_regulation(tmp_path_factory, embedder, province: str, name: str):
-    """A Searcher on the real index of one regulation of tests/data/lawref."""
+def _index_of(tmp_path_factory, embedder, *paths: Path):
+    """A Searcher on the real index of these files."""
     import shutil
 
     from index.build import build_index
     from index.search import Searcher
 
-    base = tmp_path_factory.mktemp("regulation")
+    base = tmp_path_factory.mktemp("corpus")
     corpus = base / "corpus"
     corpus.mkdir()
-    shutil.copy(Path(__file__).parent / "data" / "lawref" / province / name, corpus)
+    for path in paths:
+        shutil.copy(path, corpus)
     build_index(corpus, base / "index", embedder=embedder)
     return Searcher.load(base / "index", corpus_dir=corpus, embedder=embedder)
+
+
+def _one_regulation(tmp_path_factory, embedder, province: str, name: str):
+    """A Searcher on the real index of one regulation of tests/data/lawref."""
+    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "lawref" / province / name)
 
 
 @pytest.fixture(scope="module")
@@ -500,3 +506,39 @@ def test_a_time_limit_is_read_with_what_it_bounds_after_it(property_market):
                      "在洛阳签了房地产抵押合同，几天之内要去房产管理部门登记？"):
         got = answer(property_market, question)
         assert got.text == "三十日内", question
+
+
+def test_a_question_of_national_rules_names_a_national_organ_or_the_state_not_a_rank():
+    with_national = Places(frozenset({"沧州"}), frozenset({"河北"}), national=True)
+    for question, words in [("国家对科技型企业的知识产权有什么要求？", "国家"), ("国务院对科技特派员有什么规定？", "国务院"),
+                            ("科技部规定的认定有效期是几年？", "科技部")]:
+        assert read_question(question, with_national).national == words
+        assert read_question(question, Places(frozenset({"沧州"}))).national is None   # no national text held
+    for question in ("申报国家高新技术企业有什么奖励？", "国家重点实验室有哪些支持？", "这些措施是否全部对外开放？",
+                     "沧州对国家级孵化器奖励多少？"):
+        assert read_question(question, with_national).national is None, question
+
+
+@pytest.fixture(scope="module")
+def national_and_local(tmp_path_factory, embedder):
+    """A national text (科技部…高新技术企业认定管理办法), a city's regulation and a city's plan."""
+    data = Path(__file__).parent / "data"
+    return _index_of(tmp_path_factory, embedder, data / "11_kejibu_gaoxin_qiye_rending_banfa.txt",
+                     data / "08_beijing_kjcg_zhuanhua_tiaoli.txt", Path(__file__).parent.parent / "corpus" /
+                     "001_eb25fe5d9d6a88ea.txt")
+
+
+def test_a_question_of_national_rules_is_answered_from_the_national_text(national_and_local):
+    answerer = answerer_for(national_and_local)
+    asked = answerer.answer("国家对科技型企业的知识产权有什么要求？")
+    assert asked.citations[0].document.level == "national"
+    # Asked of no level, the cities' clauses on 知识产权 come first: the national words moved the answer.
+    plain = answerer.answer("科技型企业的知识产权有什么要求？")
+    assert plain.citations[0].document.level != "national"
+
+
+def test_national_words_are_no_constraint_when_the_national_texts_say_nothing_of_it(national_and_local):
+    result = answerer_for(national_and_local).search("国务院对科技成果转化收益分配有什么规定？", k=5)
+    assert result.understood.national is None
+    assert any("国家层面" in note for note in result.notes)
+    assert result.hits[0].document.level != "national"

@@ -131,6 +131,25 @@ def test_city_named_in_the_question_is_a_removable_filter(app):
     assert any(not h.startswith("张家口市") for h in card_headers(app)), "other cities once the chip is removed"
 
 
+def test_the_national_level_named_in_the_question_is_a_removable_filter(tmp_path, embedder, monkeypatch):
+    from index.build import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (SAMPLES / "11_kejibu_gaoxin_qiye_rending_banfa.txt", SAMPLES / "08_beijing_kjcg_zhuanhua_tiaoli.txt"):
+        shutil.copy(path, corpus)
+    build_index(corpus, tmp_path / "index", embedder=embedder)
+    app = _app_on((corpus, tmp_path / "index"), monkeypatch)
+    question = "国家对科技型企业的知识产权有什么要求？"
+    ask(app, question)
+    chips = app.button_group(key=f"understood-{question}")
+    assert [chips.format_func(v) for v in chips.value] == ["国家层面：国家"]
+    assert card_headers(app)[0].startswith("全国")
+    chips.set_value([]).run()
+    assert not app.exception and not app.error
+    assert any("已按“对科技型企业的知识产权有什么要求？”检索" in c.value for c in app.caption)
+
+
 def test_sidebar_city_filter_changes_the_results(app):
     ask(app, "各市在建设技术市场方面有什么举措？")
     before = {h.split(" · ")[0] for h in card_headers(app)}

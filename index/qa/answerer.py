@@ -80,7 +80,7 @@ class Answerer:
     def places(self) -> Places:
         docs = self.searcher.documents
         return Places(frozenset(d.city for d in docs if d.city) | frozenset(d.county for d in docs if d.county),
-                      frozenset(d.province for d in docs if d.province))
+                      frozenset(d.province for d in docs if d.province), any(d.level == "national" for d in docs))
 
     def understand(self, question: str) -> Question:
         return read_question(question, self.places)
@@ -94,7 +94,8 @@ class Answerer:
         q = q or self.understand(question)
         filters = filters or SearchFilters()
         dense_query = self._laid_out(question, q)
-        places = q.cities or q.provinces
+        places = q.cities or q.provinces or (("全国",) if q.national else ())
+        notes = [f"语料中没有{place}的政策文件" for place in q.unknown]
         # Reordering by city or by validity needs candidates past the first k; the whole-clause view and the
         # penalty-chapter step the first WHOLE_CLAUSE_DEPTH.
         depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
@@ -104,9 +105,17 @@ class Answerer:
             # The places asked about first, other places after them (for a look around); each part keeps
             # its rank among all candidates, so fusion weighs the two rankings as for any question.
             hits = rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
-                                              prefer=SearchFilters(cities=q.cities, provinces=q.provinces)).hits)
+                                              prefer=SearchFilters(cities=q.cities, provinces=q.provinces,
+                                                                   national=bool(q.national))).hits)
             inside = [h for h in hits if _in_places(h, q)]
-            hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
+            if q.national and not (inside and inside[0].score >= CITY_SHARE * max(h.score for h in hits)):
+                # The national texts hold nothing close to what the best clauses say (CITY_SHARE, as a place
+                # takes a measure in a cities answer): the question is answered as if no place were named.
+                q = replace(q, national=None)
+                notes.append("语料中国家层面的文件没有相关条款，以下是各地文件中的条款")
+                hits = self._by_year(sorted(hits, key=lambda h: -h.score), q)
+            else:
+                hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
         else:
             hits = self._by_year(rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters,
                                                             dense_query=dense_query).hits), q)
@@ -117,7 +126,6 @@ class Answerer:
             folding = self.searcher.folding
             hits = sorted(hits, key=lambda h: (bool(places) and not _in_places(h, q),
                                                not folding.in_force(h.document.doc_id, filters.as_of)))
-        notes = [f"语料中没有{place}的政策文件" for place in q.unknown]
         return SearchResult(hits[:k], understood=q, notes=notes)
 
     def _laid_out(self, question: str, q: Question) -> str | None:
@@ -165,10 +173,12 @@ class Answerer:
         filters = filters or SearchFilters()
         if not any(c.isalnum() for c in normalize(question)):
             return _refuse(question, "问题中没有可检索的字词，请用中文写出要问的内容", [])
-        q = self.understand(question)
-        result = self.search(question, k=ANSWER_DEPTH, filters=filters, q=q)
+        result = self.search(question, k=ANSWER_DEPTH, filters=filters)
+        q = result.understood                 # as search took it (a national constraint may have been dropped)
         cities = filters.cities or q.cities
         hits = [h for h in result.hits if not cities or h.document.city in cities] or result.hits
+        if q.national and not (filters.cities or filters.provinces):
+            hits = [h for h in hits if h.document.level == "national"] or hits
         if q.unknown and not (cities or q.provinces or filters.provinces):
             return _refuse(question, refusal.unknown_place_reason(q), result.hits)
         if q.period and cities:
@@ -266,7 +276,8 @@ def _in_penalty_chapter(clause: Clause) -> bool:
 
 def _in_places(hit: Hit, q: Question) -> bool:
     doc = hit.document
-    return doc.city in q.cities or doc.county in q.cities or doc.province in q.provinces
+    return doc.city in q.cities or doc.county in q.cities or doc.province in q.provinces or \
+        (bool(q.national) and doc.level == "national")
 
 
 def _cite(best: Hit, hits: list[Hit], quoted: str | None = None) -> list[Hit]:

@@ -22,6 +22,14 @@ ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个
 # 现在/目前/现行: the documents in force are asked about, not those that have ended or been replaced.
 _ASKS_CURRENT = re.compile(r"现在|目前|现行|当前|如今|最新|仍然有效|还有效|还在执行")
 # What is done to one who breaks a rule: a statute's penalty chapter (法律责任, 罚则) answers these questions.
+# A question about the national rules (国家对…, 国务院…, 科技部规定…): national texts answer it first. Not 国家级,
+# 国家重点实验室 or 国家高新区, which name a local measure's rank; and only when no place is named.
+_ASKS_NATIONAL = re.compile(
+    r"国务院|党中央|中共中央|全国人大|全国人民代表大会|中华人民共和国|全国(?:性|统一|层面)"
+    r"|国家(?=层面|规定|法律|法规|政策|对|有没有|有|出台|要求|如何|怎么|是否|会|鼓励|支持|允许|禁止|的(?:规定|政策|法律|要求))"
+    r"|(?:科技|财政|教育|商务|工信|工业和信息化|人社|人力资源和社会保障|农业农村|生态环境|住房和城乡建设|交通运输"
+    r"|水利|司法|公安|民政|自然资源|文化和旅游|卫生健康)部|(?:税务|市场监管)总局|海关总署"
+    r"|国家[\u4e00-\u9fff]{2,8}?(?:局|委)(?=规定|对|的|要求|出台|印发|发布)")
 _ASKS_PENALTY = re.compile(r"罚|责任|后果|违反|违规|违法|处理|处分|追究|吊销|没收|责令|查处|惩")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
@@ -81,6 +89,7 @@ class Places:
     """The places a corpus holds documents of: a named place constrains a question only if held."""
     cities: frozenset[str] = frozenset()        # short names: 沧州, 上海, 柳河县
     provinces: frozenset[str] = frozenset()     # short names: 河北, 浙江
+    national: bool = False                      # it holds national texts (科技部…办法, 中华人民共和国…法)
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ class Question:
     ask: str | None = None                # its last part when a premise comes first (在…设立…，能申请…？)
     unit_stated: bool = False             # the unit follows the question word (多少元): the answer is counted in it
     penalties: bool = False               # 罚款/处罚/法律责任/违反…: asks what befalls one who breaks a rule
+    national: str | None = None           # a constraint: the words that ask of national rules (国务院, 国家对…),
+                                          # when no place is named and the corpus holds national texts
 
     @property
     def kind(self) -> str:
@@ -144,12 +155,13 @@ def read_question(question: str, places: Places = Places()) -> Question:
     # A yes/no question (是否按项目多少分配) asks whether, not how much: its 多少 names a quantity.
     yes_no = bool(_YES_NO.search(text))
     numeric = bool(_NUMERIC.search(text)) and not yes_no
+    national = _ASKS_NATIONAL.search(text) if places.national and not (cities or provinces or unknown) else None
     return Question(question, core, numeric, period, units, bool(_TARGET.search(text)),
                     "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), yes_no,
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
-                    bool(_ASKS_PENALTY.search(text)))
+                    bool(_ASKS_PENALTY.search(text)), national.group(0) if national else None)
 
 
 def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
