@@ -284,6 +284,15 @@ def test_refusal_for_a_policy_area_the_city_never_mentions(searcher):
     assert result.abstained and "连云港" in result.reason and "汽车" in result.reason
 
 
+def test_refusal_for_a_measure_the_city_never_names(searcher):
+    # 中试基地 is a policy term of the corpus (沧州 builds one); 张家口's plan never names it.
+    refused = answer(searcher, "张家口怎么建设中试基地？")
+    assert refused.abstained and refused.reason == "语料中张家口市的政策文件没有涉及“中试基地”"
+    assert not answer(searcher, "沧州怎么建设中试基地？").abstained
+    # 廊坊 never says 科技型中小企业 but does say 中小企业: the city speaks of them, less narrowly.
+    assert not answer(searcher, "廊坊对科技型中小企业有什么支持？").abstained
+
+
 def test_answer_invariants():
     with pytest.raises(ValueError):
         Answer("q", None, False, 0.5)

@@ -186,7 +186,7 @@ class Answerer:
             if reason:
                 return _refuse(question, reason, hits)
         if cities:
-            reason = refusal.topic_gap(self.searcher, q, cities)
+            reason = refusal.topic_gap(self.searcher, q, cities) or refusal.measure_gap(self.searcher, q, cities)
             if reason:
                 return _refuse(question, reason, hits)
         if q.kind == "cities" and not filters.cities:

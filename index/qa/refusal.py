@@ -8,7 +8,7 @@ import re
 from index.figures import years_in
 from index.qa.facts import facts_of
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question
-from index.qa.weights import TOPIC_EVIDENCE, TOPIC_GAP
+from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
 from index.search import Searcher
 from ingest import regions
 from ingest.model import Document
@@ -71,14 +71,42 @@ def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
     missing = [w for w in words if not any(w in here.get(c, set()) for c in cities)]
     if len(missing) < 2 or len(missing) < TOPIC_GAP * len(words):
         return None
-    # Asked without its place, as the other places' documents would answer it.
-    elsewhere = [h for h in searcher.search(q.core, k=4 * TOPIC_EVIDENCE).hits
-                 if h.document.city not in cities and h.document.county not in cities][:TOPIC_EVIDENCE]
-    used = normalize(" ".join(" ".join([*h.clause.section, h.clause.text]) for h in elsewhere))
+    used = _used_elsewhere(searcher, q, cities)
     found = [w for w in missing if w in used]
     if len(found) < TOPIC_GAP * len(missing):
         return None
-    shown = [w for w in found if not any(w != m and w in m for m in found)]   # 新能源, not also 能源
+    return _not_covered(searcher, cities, found)
+
+
+def measure_gap(searcher: Searcher, q: Question, cities) -> str | None:
+    """A reason to refuse when the question names a measure by one of the corpus's policy terms (the
+    dictionary BM25 matches whole: 科技创新券, 揭榜挂帅) that these cities' documents never use, nor any
+    shorter word of the question inside it (创新券), while the clauses that best answer the question elsewhere
+    do use it: the measure is another place's. One term is enough, as one word was not (topic_gap): a
+    term names a measure, an everyday word may be said otherwise."""
+    here = facts_of(searcher).words_of_city
+    terms = set(searcher.lexical.tokenizer.terms)
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= MEASURE_TERM]
+    held = [w for w in words if any(w in here.get(c, set()) for c in cities)]
+    # 科技型中小企业 is not missing where 中小企业 is said: the city speaks of the thing, if less narrowly.
+    missing = [w for w in words if w in terms and w not in held and not any(h in w for h in held)]
+    if not missing:
+        return None
+    used = _used_elsewhere(searcher, q, cities)
+    found = [w for w in missing if w in used]
+    return _not_covered(searcher, cities, found) if found else None
+
+
+def _used_elsewhere(searcher: Searcher, q: Question, cities) -> str:
+    """The text of the clauses (with their headings) that best answer the question in other places, asked
+    without its place as their documents would answer it; normalised."""
+    elsewhere = [h for h in searcher.search(q.core, k=4 * TOPIC_EVIDENCE).hits
+                 if h.document.city not in cities and h.document.county not in cities][:TOPIC_EVIDENCE]
+    return normalize(" ".join(" ".join([*h.clause.section, h.clause.text]) for h in elsewhere))
+
+
+def _not_covered(searcher: Searcher, cities, words: list[str]) -> str:
+    shown = [w for w in words if not any(w != m and w in m for m in words)]   # 新能源, not also 能源
     place = "、".join(city_display(searcher, c) for c in cities)
     return f"语料中{place}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
 
