@@ -293,6 +293,21 @@ def test_refusal_for_a_measure_the_city_never_names(searcher):
     assert not answer(searcher, "廊坊对科技型中小企业有什么支持？").abstained
 
 
+def test_a_plans_duty_line_answers_who_acts_not_what_is_done(searcher):
+    from index.qa.quote import _DUTY, rank_phrases, rank_sentences
+
+    answerer = answerer_for(searcher)
+    for question, who in (("沧州怎样加强对外科技合作的金融支持？", False), ("沧州加强对外科技合作的金融支持由哪些单位负责？", True)):
+        q = answerer.understand(question)
+        hits = [h for h in answerer.search(question, k=20, q=q).hits if h.document.city == "沧州"]
+        sentences = rank_sentences(searcher, q, hits)
+        best = sorted(sentences, key=lambda s: -s[1])[:3]
+        assert any(_DUTY.search(span.sentence) for span, _ in best)    # (牵头单位:…,责任单位:…) ranks high
+        from_duty = [span for span, _ in rank_phrases(searcher, q, sentences) if _DUTY.search(span.sentence)]
+        assert bool(from_duty) == who, question
+    assert "市金融办" in answer(searcher, "沧州加强对外科技合作的金融支持由哪些单位负责？").text
+
+
 def test_answer_invariants():
     with pytest.raises(ValueError):
         Answer("q", None, False, 0.5)

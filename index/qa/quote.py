@@ -50,6 +50,7 @@ from ingest.numbering import parse_numbering
 from ingest.sentences import sentence_spans
 
 _DUTY = re.compile(r"[(（](牵头|责任|配合)单位")
+_ASKS_ACTOR = re.compile(r"谁|牵头|负责|责任单位|哪[个些家]?(?:部门|单位|机构)")
 _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过|为了|为)|[等的]$")
 # What a rule allows, requires or forbids: a yes/no question is answered by the phrase that says it, which
 # naturally repeats the question's words (不得将职称、论文…作为…条件).
@@ -203,8 +204,13 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
     # Only the best sentences' own phrases: letting the next sentence's first phrase inherit its parent's
     # score made it win with the words it shared with the question (regs tune containment 0.471 -> 0.529
     # without it, seeds and heldout tune equal).
+    # A plan's duty line ((牵头单位:市科技局,责任单位:…)) says who acts, not what is done: an answer only to a
+    # question asking who (as it is never part of a widened quote, _widen).
+    duties = _ASKS_ACTOR.search(q.text) or answer_type(q.text) in ("部门", "单位")
     for i in order[:sentences_kept or SENTENCES_KEPT]:
         sent, parent = ranked_sentences[i]
+        if _DUTY.search(sent.sentence) and not duties:
+            continue
         for a, b in _segments(sent.hit.clause.text, sent.start, sent.end):
             add(sent, a, b, parent)
     if not pool:
