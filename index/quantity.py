@@ -159,17 +159,36 @@ def parse_quantities(text: str) -> list[Quantity]:
 
 
 def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
-    """二万元以上二十万元以下, 一倍以上五倍以下: one figure, from the first to the second."""
+    """二万元以上二十万元以下, 一千元以上一万元以下, 一倍以上五倍以下: one figure, from the first to the second,
+    its upper end counted in the first one's unit (3万元 after 5000元 is 30000)."""
     out: list[Quantity] = []
     for q in found:
         last = out[-1] if out else None
-        if last and last.qualifier == "以上" and q.qualifier == "以下" and last.unit == q.unit and \
-                last.span_end == q.span_start:
-            out[-1] = Quantity(text[last.start:q.end], last.start, q.end, last.value, q.unit, q.measure, "以上",
-                               q.value, last.per, text[last.span_start:q.span_end], last.span_start, q.span_end)
+        ratio = _unit_ratio(q.unit, last.unit) if last else None
+        if last and last.qualifier == "以上" and q.qualifier == "以下" and ratio and last.span_end == q.span_start:
+            out[-1] = Quantity(text[last.start:q.end], last.start, q.end, last.value, last.unit, q.measure, "以上",
+                               q.value * ratio, last.per, text[last.span_start:q.span_end], last.span_start,
+                               q.span_end)
         else:
             out.append(q)
     return out
+
+
+def _unit_ratio(unit: str, other: str) -> float | None:
+    """How many of `other` one `unit` is, when both count the same thing (万元 / 千元 -> 10); else None."""
+    (base, scale), (other_base, other_scale) = _base_unit(unit), _base_unit(other)
+    return scale / other_scale if base == other_base else None
+
+
+_MULTIPLIER_VALUE = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3}
+
+
+def _base_unit(unit: str) -> tuple[str, float]:
+    """万元 -> (元, 10000); 家 -> (家, 1): the unit without its multiplier, and what the multiplier is worth."""
+    for m in _MULTIPLIERS:                                # longest first: 千万 before 千 and 万
+        if unit.startswith(m) and unit[len(m):] in UNITS:
+            return unit[len(m):], _MULTIPLIER_VALUE[m]
+    return unit, 1.0
 
 
 def _frequency(text: str, m: re.Match) -> Quantity | None:

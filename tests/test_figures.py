@@ -245,6 +245,9 @@ def test_a_regulations_penalties_and_deadlines():
 @pytest.mark.parametrize("text, shown, high", [
     ("处二万元以上二十万元以下的罚款", "二万元以上二十万元以下", 20.0),
     ("并处违法所得一倍以上五倍以下的罚款", "一倍以上五倍以下", 5.0),
+    # Ends in two units of one kind: the upper end counted in the lower end's unit.
+    ("处一千元以上一万元以下罚款", "一千元以上一万元以下", 10.0),          # 一千元 reads as 1 千元
+    ("处5000元以上3万元以下罚款", "5000元以上3万元以下", 30000.0),
 ])
 def test_bounds_on_both_sides_make_one_range(text, shown, high):
     [q] = parse_quantities(text)
