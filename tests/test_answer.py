@@ -566,3 +566,27 @@ def test_national_words_are_no_constraint_when_the_national_texts_say_nothing_of
     assert result.understood.national is None
     assert any("国家层面" in note for note in result.notes)
     assert result.hits[0].document.level != "national"
+
+
+@pytest.fixture(scope="module")
+def county_and_cities(tmp_path_factory, embedder):
+    """A county's policy (柳河县, of 通化), a city's regulation (北京) and a city's plan (张家口)."""
+    data = Path(__file__).parent / "data"
+    return _index_of(tmp_path_factory, embedder, data / "13_liuhe_zhongdian_chanye_shishi_yijian_2023.txt",
+                     data / "08_beijing_kjcg_zhuanhua_tiaoli.txt",
+                     Path(__file__).parent.parent / "corpus" / "002_d39fd0845f93d78f.txt")
+
+
+def test_a_question_about_a_county_reads_the_countys_own_words(county_and_cities):
+    # The county's words are filed under the county as well as its city: asked by the county's name, its
+    # documents are not taken to lack every word of the question.
+    got = answer(county_and_cities, "柳河县对新落户的重点产业企业有什么支持？")
+    assert not got.abstained and got.citations[0].document.county == "柳河县"
+
+
+def test_when_a_document_takes_effect_is_answered_in_its_own_words(county_and_cities):
+    assert read_question("北京市促进科技成果转化条例什么时候开始施行？").asks_effect
+    assert not read_question("张家口什么时候实施科技冬奥工程？").asks_effect      # a measure, not a document
+    got = answer(county_and_cities, "北京市促进科技成果转化条例什么时候开始施行？")
+    assert got.text == "本条例自2020年1月1日起施行" and "起施行" in got.citations[0].clause.text
+    assert answer(county_and_cities, "柳河县这个实施意见什么时候开始施行？").text == "本政策自发布之日起施行"

@@ -19,7 +19,7 @@ from index.qa import refusal
 from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
-from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, unit_fits
+from index.qa.understand import ACROSS_CITIES, Places, Question, bigram_recall, read_question, unit_fits
 from index.qa.weights import (
     CITY_SHARE,
     LOW_CONFIDENCE,
@@ -36,6 +36,7 @@ from ingest.citation import quote_span
 from ingest.model import Clause
 from ingest.normalize import normalize
 
+TOP_DOCUMENTS = 5         # hits whose documents a "when does it take effect" question may name
 ANSWER_DEPTH = 20          # clauses an answer is chosen from
 
 
@@ -176,7 +177,8 @@ class Answerer:
         result = self.search(question, k=ANSWER_DEPTH, filters=filters)
         q = result.understood                 # as search took it (a national constraint may have been dropped)
         cities = filters.cities or q.cities
-        hits = [h for h in result.hits if not cities or h.document.city in cities] or result.hits
+        hits = [h for h in result.hits if not cities or h.document.city in cities or h.document.county in cities] \
+            or result.hits
         if q.national and not (filters.cities or filters.provinces):
             hits = [h for h in hits if h.document.level == "national"] or hits
         if q.unknown and not (cities or q.provinces or filters.provinces):
@@ -193,6 +195,10 @@ class Answerer:
             across = self._cities_answer(q, result.hits)
             if across:
                 return across
+        if q.asks_effect:
+            found = self._effect_answer(q, hits)
+            if found:
+                return found
         if q.numeric:
             found = self._figure_answer(q, hits, cities)
             if not found.abstained or q.period:
@@ -212,6 +218,23 @@ class Answerer:
         confidence = float(np.clip(best.overlap, 0.0, 1.0))
         return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits, best.context), [],
                       best.context)
+
+    def _effect_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
+        """When a document takes effect, in its own words (本条例自2016年5月1日起施行), from the clause that says
+        it: the document the question names best among the top hits' (its title's words), else the first's.
+        None when that document states no such sentence (a plan's period read from its title)."""
+        docs = list({h.document.doc_id: h.document for h in hits[:TOP_DOCUMENTS]}.values())
+        if not docs:
+            return None
+        doc = max(docs, key=lambda d: bigram_recall(q.core, d.title))      # max keeps the first of equals
+        said = (doc.validity_basis or "").split("；")[0]
+        if not _EFFECT_SENTENCE.search(said):
+            return None
+        clause = next((c for c in self.searcher.clauses_of(doc.doc_id) if normalize(said) in normalize(c.text)), None)
+        if clause is None:
+            return None
+        hit = Hit(clause, doc, hits[0].score)
+        return Answer(q.text, said, False, 1.0, None, _cite(hit, hits, said), [], said)
 
     def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
         quoted = quote_answer(self.searcher, q, hits)
@@ -267,6 +290,7 @@ def _with_gains(hits: list[Hit], gains: list[float]) -> list[Hit]:
     return sorted(top, key=lambda h: -h.score) + hits[len(gains):]
 
 
+_EFFECT_SENTENCE = re.compile(r"起(?:施行|实施|执行|生效)")
 _PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
 
 

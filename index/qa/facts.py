@@ -16,7 +16,7 @@ from index.search import Searcher
 @dataclass
 class IndexFacts:
     """What answers look up per clause and city, computed once per loaded index."""
-    words_of_city: dict[str, set[str]]      # words of each city's titles, headings and clauses
+    words_of_city: dict[str, set[str]]      # words of each city's (and county's) titles, headings and clauses
     words: set[str]                         # of the whole corpus
     clause_frequency: Counter               # word -> number of clauses (with their headings) using it
     units_of: dict[int, list[int]]          # row -> its embedded sentences, in order
@@ -31,9 +31,11 @@ def facts_of(searcher: Searcher) -> IndexFacts:
         per_city: dict[str, set[str]] = {}
         frequency: Counter = Counter()
         for doc in searcher.documents:
-            per_city.setdefault(doc.city or "", set()).update(tokenizer(doc.title))
+            for place in _places_of(doc):
+                per_city.setdefault(place, set()).update(tokenizer(doc.title))
         for clause, words in zip(searcher.clauses, clause_words(searcher), strict=True):
-            per_city[searcher.document(clause.doc_id).city or ""].update(words)
+            for place in _places_of(searcher.document(clause.doc_id)):
+                per_city[place].update(words)
             frequency.update(words)
         units_of: dict[int, list[int]] = {}
         for unit, row in enumerate(searcher.owners.tolist()):
@@ -41,6 +43,12 @@ def facts_of(searcher: Searcher) -> IndexFacts:
         _FACTS[searcher] = IndexFacts(per_city, set().union(*per_city.values()) if per_city else set(),
                                       frequency, units_of)
     return _FACTS[searcher]
+
+
+def _places_of(doc) -> tuple[str, ...]:
+    """The keys a document's words are filed under: its city, and its county when it is a county's (a question
+    names 柳河县 as readily as 通化)."""
+    return (doc.city or "", doc.county) if doc.county else (doc.city or "",)
 
 
 def clause_words(searcher: Searcher) -> list[set[str]]:

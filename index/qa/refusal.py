@@ -48,7 +48,7 @@ def unknown_place_reason(q: Question) -> str | None:
 
 def period_gap(searcher: Searcher, cities, period: tuple[int, int]) -> str | None:
     """A reason to refuse when no document of the cities covers the years asked, else None."""
-    docs = [d for d in searcher.documents if d.city in cities]
+    docs = [d for d in searcher.documents if d.city in cities or d.county in cities]
     spans = [h for h in (horizon_of(searcher, d) for d in docs) if h]
     named = {y for d in docs for c in searcher.clauses_of(d.doc_id) for y, _, _ in years_in(c.text)}
     if not spans or any(covers(s, period) for s in spans) or any(period[0] <= y <= period[1] for y in named):

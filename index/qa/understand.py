@@ -30,6 +30,10 @@ _ASKS_NATIONAL = re.compile(
     r"|(?:科技|财政|教育|商务|工信|工业和信息化|人社|人力资源和社会保障|农业农村|生态环境|住房和城乡建设|交通运输"
     r"|水利|司法|公安|民政|自然资源|文化和旅游|卫生健康)部|(?:税务|市场监管)总局|海关总署"
     r"|国家[\u4e00-\u9fff]{2,8}?(?:局|委)(?=规定|对|的|要求|出台|印发|发布)")
+# When a document takes effect: a when-word, a verb of coming into force and a document named (条例, 办法, 规划…);
+# 什么时候实施科技冬奥工程 asks of a measure, not a document.
+_TAKES_EFFECT = re.compile(r"施行|实施|生效|执行")
+_NAMES_DOCUMENT = re.compile(r"条例|办法|规定|细则|规则|决定|意见|方案|规划|计划|措施|通知|政策")
 _ASKS_PENALTY = re.compile(r"罚|责任|后果|违反|违规|违法|处理|处分|追究|吊销|没收|责令|查处|惩")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
@@ -113,6 +117,7 @@ class Question:
     ask: str | None = None                # its last part when a premise comes first (在…设立…，能申请…？)
     unit_stated: bool = False             # the unit follows the question word (多少元): the answer is counted in it
     penalties: bool = False               # 罚款/处罚/法律责任/违反…: asks what befalls one who breaks a rule
+    asks_effect: bool = False             # 本条例什么时候施行: when a document named takes effect
     national: str | None = None           # a constraint: the words that ask of national rules (国务院, 国家对…),
                                           # when no place is named and the corpus holds national texts
 
@@ -161,7 +166,9 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), yes_no,
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
-                    bool(_ASKS_PENALTY.search(text)), national.group(0) if national else None)
+                    bool(_ASKS_PENALTY.search(text)),
+                    bool(_ASKS_WHEN.search(text) and _TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
+                    national.group(0) if national else None)
 
 
 def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
