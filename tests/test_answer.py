@@ -308,6 +308,21 @@ def test_a_plans_duty_line_answers_who_acts_not_what_is_done(searcher):
     assert "市金融办" in answer(searcher, "沧州加强对外科技合作的金融支持由哪些单位负责？").text
 
 
+def test_a_title_named_in_the_question_is_read_as_a_document():
+    assert read_question("河南省志愿服务条例规定志愿者的年龄要求是什么？").documents == ("河南省志愿服务条例",)
+    assert read_question("《高新技术企业认定管理办法》里企业申请认定时须注册成立多久？").documents == ("高新技术企业认定管理办法",)
+    assert read_question("北京的技术市场条例怎么规定技术合同登记？").documents == ("北京的技术市场条例",)
+    assert read_question("上海市对科技人员兼职有什么规定？").documents == ()     # a place's rules, no title
+
+
+def test_refusal_for_a_document_the_corpus_does_not_hold(searcher):
+    refused = answer(searcher, "沧州市人才发展规划提出了哪些目标？")
+    assert refused.abstained and refused.reason == "语料中没有《沧州市人才发展规划》" and refused.related
+    # A title named loosely is still the document held: 沧州市科技创新“十四五”规划, 张家口市科技创新三年行动计划(2018―2020年).
+    for question in ("沧州十四五规划提出了哪些目标？", "张家口市科技创新三年行动计划提出建设哪些平台？"):
+        assert not answer(searcher, question).abstained, question
+
+
 def test_answer_invariants():
     with pytest.raises(ValueError):
         Answer("q", None, False, 0.5)

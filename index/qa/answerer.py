@@ -183,6 +183,9 @@ class Answerer:
             hits = [h for h in hits if h.document.level == "national"] or hits
         if q.unknown and not (cities or q.provinces or filters.provinces):
             return _refuse(question, refusal.unknown_place_reason(q), result.hits)
+        missing = [] if filters.doc_ids else refusal.missing_documents(self.searcher, q)
+        if missing:
+            return _refuse(question, "；".join(f"语料中没有《{title}》" for title in missing), hits)
         if q.period and cities:
             reason = refusal.period_gap(self.searcher, cities, q.period)
             if reason:

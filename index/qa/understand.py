@@ -34,6 +34,11 @@ _ASKS_NATIONAL = re.compile(
 # 什么时候实施科技冬奥工程 asks of a measure, not a document.
 _TAKES_EFFECT = re.compile(r"施行|实施|生效|执行")
 _NAMES_DOCUMENT = re.compile(r"条例|办法|规定|细则|规则|决定|意见|方案|规划|计划|措施|通知|政策")
+# A document named by its title: a place, then words, then a document type (河南省志愿服务条例); not a question about
+# a place's rules (上海市对…有什么规定), so no question word, preposition or punctuation in between.
+_DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定")
+_NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在|[^\w]")
+_QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
 _ASKS_PENALTY = re.compile(r"罚|责任|后果|违反|违规|违法|处理|处分|追究|吊销|没收|责令|查处|惩")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
@@ -120,6 +125,7 @@ class Question:
     asks_effect: bool = False             # 本条例什么时候施行: when a document named takes effect
     national: str | None = None           # a constraint: the words that ask of national rules (国务院, 国家对…),
                                           # when no place is named and the corpus holds national texts
+    documents: tuple[str, ...] = ()       # titles the question names: 《…》, or a place's …条例/…办法/…规划
 
     @property
     def kind(self) -> str:
@@ -168,7 +174,21 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
                     bool(_ASKS_PENALTY.search(text)),
                     bool(_ASKS_WHEN.search(text) and _TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
-                    national.group(0) if national else None)
+                    national.group(0) if national else None, _titles_named(text))
+
+
+def _titles_named(text: str) -> tuple[str, ...]:
+    """The documents a question names: what stands in 《…》, and from a place name to the first document type
+    after it (北京的技术市场条例 -> 北京的技术市场条例), when only title words lie between."""
+    titles = [m.group(1) for m in _QUOTED_TITLE.finditer(text)]
+    for _, start, end in regions.region_mentions(text):
+        kind = _DOCUMENT_TYPE.search(text, end, end + 30)
+        if not kind or _QUOTED_TITLE.search(text[start:kind.end()]):
+            continue
+        words = text[end:kind.start()].removeprefix("的")
+        if len(words) >= 2 and not _NOT_IN_TITLE.search(words):
+            titles.append(text[start:kind.end()])
+    return tuple(dict.fromkeys(titles))
 
 
 def _asked_part(text: str, places: tuple[str, ...]) -> str | None:

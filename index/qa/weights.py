@@ -97,6 +97,8 @@ TOPIC_EVIDENCE = 8       # ... and used by the best clauses elsewhere, among thi
                          # with score fusion the dense side fills more of the top, so 8: every answer figure of
                          # every tune and check half equal to 5's, and 新能源汽车 in a city that never names it
                          # is refused again (tests/test_answer.py); 10 the same
+TITLE_MATCH = 0.8         # share of a named title's characters in a document's title for it to be that document;
+                         # set by reading (沧州十四五规划 -> 沧州市科技创新“十四五”规划), not tuned
 MEASURE_TERM = 3         # characters of a policy term that names a measure (众创空间, 创新券; not 双创): set by reading
 SPECIFIC_SHARE = 0.2     # a word in at most this share of clauses names a measure (院士工作站), not a theme
 # A place takes the measure a 各市/哪些城市 question asks about when its best clause scores at least this share
