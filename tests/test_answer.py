@@ -323,6 +323,18 @@ def test_refusal_for_a_document_the_corpus_does_not_hold(searcher):
         assert not answer(searcher, question).abstained, question
 
 
+def test_what_a_question_asks_of_a_document_itself_is_answered_from_what_was_read_of_it(searcher):
+    assert answer(searcher, "连云港的实施方案文号是多少？").text.endswith("》连政办发〔2018〕138号")
+    assert answer(searcher, "连云港市推进科技与产业融合的实施方案是哪个部门印发的？").text.endswith("》连云港市人民政府办公室")
+    # A plan for 2021-2025, asked from 2026 on.
+    assert answer(searcher, "沧州的十四五规划现在还有效吗？").text.endswith("已到期（2021年1月1日至2025年12月31日）")
+    unknown = answer(searcher, "张家口科技创新三年行动计划的文号是什么？")
+    assert unknown.abstained and unknown.reason.endswith("的文本中没有写明文号")
+    # Of a document's content, not the document: no such answer.
+    assert read_question("高新技术企业资格的有效期是几年？").asks_document is None
+    assert read_question("沧州对外籍人才有什么便利？").asks_document is None
+
+
 def test_answer_invariants():
     with pytest.raises(ValueError):
         Answer("q", None, False, 0.5)

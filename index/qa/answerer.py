@@ -198,8 +198,8 @@ class Answerer:
             across = self._cities_answer(q, result.hits)
             if across:
                 return across
-        if q.asks_effect:
-            found = self._effect_answer(q, hits)
+        if q.asks_document or q.asks_effect:
+            found = self._document_answer(q, hits) if q.asks_document else self._effect_answer(q, hits)
             if found:
                 return found
         if q.numeric:
@@ -222,14 +222,37 @@ class Answerer:
         return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits, best.context), [],
                       best.context)
 
+    def _named_document(self, q: Question, hits: list[Hit]) -> Hit | None:
+        """The first hit of the document the question names best among the top hits' (by its title's words)."""
+        firsts = list({h.document.doc_id: h for h in hits[:TOP_DOCUMENTS]}.values())
+        return max(firsts, key=lambda h: bigram_recall(q.core, h.document.title)) if firsts else None  # first of equals
+
+    def _document_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
+        """What the question asks of the document it names, from what PolicyQA read of it: its 文号, issuer,
+        date, or standing today (现行 / 已到期 … and its period); None when that is not known."""
+        hit = self._named_document(q, hits)
+        if hit is None:
+            return None
+        doc = hit.document
+        if q.asks_document == "效力":
+            standing = hit.standing.status if hit.standing else None
+            start, end = _written_date(doc.valid_from), _written_date(doc.valid_to)
+            period = f"{start}至{end}" if start and end else (f"自{start}起" if start else (f"至{end}" if end else ""))
+            text = f"{standing}（{period}）" if standing and period else standing
+        else:
+            text = {"文号": doc.doc_number, "发文机关": doc.issuer, "日期": _written_date(doc.date)}[q.asks_document]
+        if not text:
+            return _refuse(q.text, f"《{doc.title}》的文本中没有写明{q.asks_document}", [hit])
+        return Answer(q.text, f"《{doc.title}》{text}", False, 1.0, None, _cite(hit, hits), [], None)
+
     def _effect_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
         """When a document takes effect, in its own words (本条例自2016年5月1日起施行), from the clause that says
         it: the document the question names best among the top hits' (its title's words), else the first's.
         None when that document states no such sentence (a plan's period read from its title)."""
-        docs = list({h.document.doc_id: h.document for h in hits[:TOP_DOCUMENTS]}.values())
-        if not docs:
+        named = self._named_document(q, hits)
+        if named is None:
             return None
-        doc = max(docs, key=lambda d: bigram_recall(q.core, d.title))      # max keeps the first of equals
+        doc = named.document
         said = (doc.validity_basis or "").split("；")[0]
         if not _EFFECT_SENTENCE.search(said):
             return None
@@ -299,6 +322,14 @@ _PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
 
 def _in_penalty_chapter(clause: Clause) -> bool:
     return any(_PENALTY_CHAPTER.search(heading) for heading in clause.section)
+
+
+def _written_date(iso: str | None) -> str | None:
+    """2018-12-14 -> 2018年12月14日."""
+    if not iso:
+        return None
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日"
 
 
 def _in_places(hit: Hit, q: Question) -> bool:

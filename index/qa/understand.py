@@ -37,8 +37,20 @@ _NAMES_DOCUMENT = re.compile(r"条例|办法|规定|细则|规则|决定|意见|
 # A document named by its title: a place, then words, then a document type (河南省志愿服务条例); not a question about
 # a place's rules (上海市对…有什么规定), so no question word, preposition or punctuation in between.
 _DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定")
-_NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在|[^\w]")
+_NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在"
+                           r"|[^\w]")
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
+# What a question may ask of a document itself (with a document named, _NAMES_DOCUMENT): its number, its issuer,
+# its date, whether it is in force.
+_ASKS_OF_DOCUMENT = (
+    ("文号", re.compile(r"文号|发文字号|文件编号")),
+    ("发文机关", re.compile(r"(?:哪个|哪些|哪家|什么)(?:部门|单位|机关|机构)(?:联合)?(?:印发|发布|制定|出台|颁布|发文)"
+                        r"|(?:谁|哪里)(?:印发|发布|制定|出台|颁布)|发文(?:机关|单位)")),
+    ("日期", re.compile(r"(?:什么时候|何时|哪年|哪一年|哪天|几月|什么时间)(?:印发|发布|出台|公布|颁布|制定|通过)"
+                      r"|(?:印发|发布|出台|公布|颁布)(?:的)?(?:时间|日期)")),
+    ("效力", re.compile(r"(?:还|仍|仍然|是否|现在|目前|如今)(?:有效|生效|在执行|执行|适用)"
+                      r"|(?:有效|失效|废止|过期|到期)(?:了)?吗|是否(?:失效|废止|过期|到期)")),
+)
 _ASKS_PENALTY = re.compile(r"罚|责任|后果|违反|违规|违法|处理|处分|追究|吊销|没收|责令|查处|惩")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
@@ -123,6 +135,8 @@ class Question:
     unit_stated: bool = False             # the unit follows the question word (多少元): the answer is counted in it
     penalties: bool = False               # 罚款/处罚/法律责任/违反…: asks what befalls one who breaks a rule
     asks_effect: bool = False             # 本条例什么时候施行: when a document named takes effect
+    asks_document: str | None = None      # what it asks of a document named, not of its text: 文号 | 发文机关 |
+                                          # 日期 | 效力 (…还有效吗)
     national: str | None = None           # a constraint: the words that ask of national rules (国务院, 国家对…),
                                           # when no place is named and the corpus holds national texts
     documents: tuple[str, ...] = ()       # titles the question names: 《…》, or a place's …条例/…办法/…规划
@@ -174,7 +188,13 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
                     bool(_ASKS_PENALTY.search(text)),
                     bool(_ASKS_WHEN.search(text) and _TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
-                    national.group(0) if national else None, _titles_named(text))
+                    _asked_of_document(text), national.group(0) if national else None, _titles_named(text))
+
+
+def _asked_of_document(text: str) -> str | None:
+    if not _NAMES_DOCUMENT.search(text):
+        return None
+    return next((what for what, asked in _ASKS_OF_DOCUMENT if asked.search(text)), None)
 
 
 def _titles_named(text: str) -> tuple[str, ...]:
