@@ -335,6 +335,20 @@ def test_what_a_question_asks_of_a_document_itself_is_answered_from_what_was_rea
     assert read_question("沧州对外籍人才有什么便利？").asks_document is None
 
 
+def test_a_question_about_several_places_gets_each_places_answer(searcher):
+    got = answer(searcher, "沧州和廊坊在技术市场建设上分别有什么举措？")
+    assert got.per_city and got.text.startswith("沧州市：") and "；廊坊市：" in got.text
+    assert [h.document.city for h in got.citations] == ["沧州", "廊坊"]
+    refused = answer(searcher, "廊坊和张家口对研发费用加计扣除有什么规定？")      # neither names it
+    assert refused.abstained and "廊坊市" in refused.reason and "张家口市" in refused.reason
+
+
+def test_a_place_joined_to_a_held_one_is_asked_about_not_mentioned_in_passing():
+    held = Places(frozenset({"沧州", "廊坊"}), frozenset({"河北"}))
+    assert read_question("沧州和保定对院士工作站有什么支持？", held).unknown == ("保定市",)
+    assert read_question("一家北京的公司搬到廊坊能享受什么政策？", held).unknown == ()
+
+
 def test_answer_invariants():
     with pytest.raises(ValueError):
         Answer("q", None, False, 0.5)

@@ -32,6 +32,7 @@ from index.qa.weights import (
     YEAR_BONUS_RANKS,
 )
 from index.search import Hit, Searcher, SearchFilters, SearchResult
+from ingest import regions
 from ingest.citation import quote_span
 from ingest.model import Clause
 from ingest.normalize import normalize
@@ -174,6 +175,10 @@ class Answerer:
         filters = filters or SearchFilters()
         if not any(c.isalnum() for c in normalize(question)):
             return _refuse(question, "问题中没有可检索的字词，请用中文写出要问的内容", [])
+        if not (filters.cities or filters.provinces):
+            asked = self.understand(question)
+            if len(asked.cities) + len(asked.provinces) > 1 and not (asked.cities and asked.provinces):
+                return self._per_place_answer(question, asked, filters)
         result = self.search(question, k=ANSWER_DEPTH, filters=filters)
         q = result.understood                 # as search took it (a national constraint may have been dropped)
         cities = filters.cities or q.cities
@@ -221,6 +226,22 @@ class Answerer:
         confidence = float(np.clip(best.overlap, 0.0, 1.0))
         return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits, best.context), [],
                       best.context)
+
+    def _per_place_answer(self, question: str, q: Question, filters: SearchFilters) -> Answer:
+        """A question about several places it names (沧州和廊坊…分别…): each place's own answer, one after the
+        other with the place's name, each cited by its clause; refused only when every place's is."""
+        by_place = [(regions.province_name(p), self.answer(question, replace(filters, provinces=(p,))))
+                    for p in q.provinces] or \
+                   [(refusal.city_display(self.searcher, c), self.answer(question, replace(filters, cities=(c,))))
+                    for c in q.cities]
+        answered = [(place, got) for place, got in by_place if not got.abstained]
+        if not answered:
+            return _refuse(question, "；".join(got.reason or f"{place}：未找到" for place, got in by_place),
+                           [h for _, got in by_place for h in got.related[:1]])
+        text = "；".join(f"{place}：{got.text if not got.abstained else '未找到'}" for place, got in by_place)
+        cited = [got.citations[0] for _, got in answered if got.citations]
+        return Answer(question, text, False, min(got.confidence for _, got in answered), None, cited, [], None,
+                      per_city=True)
 
     def _named_document(self, q: Question, hits: list[Hit]) -> Hit | None:
         """The first hit of the document the question names best among the top hits' (by its title's words)."""

@@ -197,6 +197,15 @@ def _asked_of_document(text: str) -> str | None:
     return next((what for what, asked in _ASKS_OF_DOCUMENT if asked.search(text)), None)
 
 
+_COORDINATED = re.compile(r"(?:市|省)?(?:和|与|及|以及|跟|同|、)")
+
+
+def _between(text: str, span: tuple[int, int], other: tuple[int, int]) -> str:
+    """The text between two mentions, whichever comes first."""
+    first, second = sorted((span, other))
+    return text[first[1]:second[0]]
+
+
 def _titles_named(text: str) -> tuple[str, ...]:
     """The documents a question names: what stands in 《…》, and from a place name to the first document type
     after it (北京的技术市场条例 -> 北京的技术市场条例), when only title words lie between."""
@@ -232,13 +241,15 @@ def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
     unknown: list[str] = []
     mentioned: list[str] = []
     inside: set[str] = set()                              # provinces of the cities named
-    for region, start, _ in regions.region_mentions(text):
+    spans: dict[str, list[tuple[int, int]]] = {"held": [], "unknown": []}
+    for region, start, stop in regions.region_mentions(text):
         if _IN_PASSING.search(text[max(0, start - 2):start]):
             mentioned.append(region.name)
             continue
         if region.level == "province" and region.short not in regions.MUNICIPALITIES:
-            (provinces if region.short in places.provinces else unknown).append(
-                region.short if region.short in places.provinces else region.name)
+            held = region.short in places.provinces
+            (provinces if held else unknown).append(region.short if held else region.name)
+            spans["held" if held else "unknown"].append((start, stop))
             continue
         city = regions.city_of(region)
         short = region.name if region.name in places.cities else (city.short if city else region.short)
@@ -246,13 +257,17 @@ def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
             cities.append(short)
             province = regions.province_of(region)
             inside.add(province.short if province else "")
+            spans["held"].append((start, stop))
         else:
             unknown.append(region.name)
+            spans["unknown"].append((start, stop))
     provinces = [p for p in provinces if p not in inside]  # 浙江省宁波市: the city says it all
     if cities or provinces:
         # A question about a place the corpus holds names the others as origin or partner (一家北京的公司
-        # 搬到廊坊): no note that the corpus lacks them.
-        mentioned, unknown = mentioned + unknown, []
+        # 搬到廊坊): no note that the corpus lacks them. One joined to a held place (沧州和保定) is asked about too.
+        joined = [name for name, span in zip(unknown, spans["unknown"], strict=True)
+                  if any(_COORDINATED.fullmatch(_between(text, span, other)) for other in spans["held"])]
+        mentioned, unknown = mentioned + [name for name in unknown if name not in joined], joined
     unique = lambda xs: tuple(dict.fromkeys(xs))  # noqa: E731
     return unique(cities), unique(provinces), unique(unknown), unique(mentioned)
 
