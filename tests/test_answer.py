@@ -333,6 +333,8 @@ def test_what_a_question_asks_of_a_document_itself_is_answered_from_what_was_rea
     # Of a document's content, not the document: no such answer.
     assert read_question("高新技术企业资格的有效期是几年？").asks_document is None
     assert read_question("沧州对外籍人才有什么便利？").asks_document is None
+    assert read_question("沧州目前执行的人才政策补贴标准是多少？").asks_document is None
+    assert read_question("这个实施方案现在还有效吗？").asks_document == "效力"
 
 
 def test_a_question_about_several_places_gets_each_places_answer(searcher):
