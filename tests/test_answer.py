@@ -335,6 +335,7 @@ def test_what_a_question_asks_of_a_document_itself_is_answered_from_what_was_rea
     assert read_question("沧州对外籍人才有什么便利？").asks_document is None
     assert read_question("沧州目前执行的人才政策补贴标准是多少？").asks_document is None
     assert read_question("这个实施方案现在还有效吗？").asks_document == "效力"
+    assert read_question("本条例规定气象灾害预警信号由谁发布？").asks_document is None     # a duty in the text
 
 
 def test_a_question_about_several_places_gets_each_places_answer(searcher):
