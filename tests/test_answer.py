@@ -631,6 +631,8 @@ def test_a_question_about_a_county_reads_the_countys_own_words(county_and_cities
 def test_when_a_document_takes_effect_is_answered_in_its_own_words(county_and_cities):
     assert read_question("北京市促进科技成果转化条例什么时候开始施行？").asks_effect
     assert not read_question("张家口什么时候实施科技冬奥工程？").asks_effect      # a measure, not a document
+    assert not read_question("该办法规定企业应当在什么时候实施整改？").asks_effect
+    assert read_question("上海市老年人权益保障条例是哪天施行的？").asks_effect
     got = answer(county_and_cities, "北京市促进科技成果转化条例什么时候开始施行？")
     assert got.text == "本条例自2020年1月1日起施行" and "起施行" in got.citations[0].clause.text
     assert answer(county_and_cities, "柳河县这个实施意见什么时候开始施行？").text == "本政策自发布之日起施行"

@@ -30,9 +30,10 @@ _ASKS_NATIONAL = re.compile(
     r"|(?:科技|财政|教育|商务|工信|工业和信息化|人社|人力资源和社会保障|农业农村|生态环境|住房和城乡建设|交通运输"
     r"|水利|司法|公安|民政|自然资源|文化和旅游|卫生健康)部|(?:税务|市场监管)总局|海关总署"
     r"|国家[\u4e00-\u9fff]{2,8}?(?:局|委)(?=规定|对|的|要求|出台|印发|发布)")
-# When a document takes effect: a when-word, a verb of coming into force and a document named (条例, 办法, 规划…);
-# 什么时候实施科技冬奥工程 asks of a measure, not a document.
-_TAKES_EFFECT = re.compile(r"施行|实施|生效|执行")
+# When a document takes effect: a when-word and a verb of coming into force ending the question, and a document
+# named (条例, 办法, 规划…); 什么时候实施科技冬奥工程 and 应当在什么时候实施整改 ask of a measure, not a document.
+_TAKES_EFFECT = re.compile(r"(?:什么时候|何时|哪[一]?(?:天|年|月|日)|几月|几号|什么时间)(?:开始|正式|起)?"
+                           r"(?:施行|实施|生效|执行)(?:的)?[?？。]*$|(?:施行|实施|生效)(?:的)?(?:日期|时间)")
 _NAMES_DOCUMENT = re.compile(r"条例|办法|规定|细则|规则|决定|意见|方案|规划|计划|措施|通知|政策")
 # A document named by its title: a place, then words, then a document type (河南省志愿服务条例); not a question about
 # a place's rules (上海市对…有什么规定), so no question word, preposition or punctuation in between.
@@ -188,7 +189,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     bool(_ASKS_CURRENT.search(text)), yes_no,
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
                     bool(_ASKS_PENALTY.search(text)),
-                    bool(_ASKS_WHEN.search(text) and _TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
+                    bool(_TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
                     _asked_of_document(text), national.group(0) if national else None, _titles_named(text))
 
 
