@@ -313,6 +313,8 @@ def test_a_title_named_in_the_question_is_read_as_a_document():
     assert read_question("《高新技术企业认定管理办法》里企业申请认定时须注册成立多久？").documents == ("高新技术企业认定管理办法",)
     assert read_question("北京的技术市场条例怎么规定技术合同登记？").documents == ("北京的技术市场条例",)
     assert read_question("上海市对科技人员兼职有什么规定？").documents == ()     # a place's rules, no title
+    assert read_question("张家口市科技局规划建设哪些园区？").documents == ()     # 规划 a verb: no title
+    assert read_question("上海市科技奖励规定多少奖金？").documents == ()
 
 
 def test_refusal_for_a_document_the_corpus_does_not_hold(searcher):

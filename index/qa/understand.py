@@ -41,6 +41,8 @@ _DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方
 _NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在"
                            r"|[^\w]")
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
+# What follows a title (…条例规定, …方案提出, …条例所称, …规划里): not a verb's object (科技局规划建设, 奖励规定多少).
+_AFTER_TITLE = re.compile(r"中|里|内|第|对|所称|规定|提出|明确|要求|指出|的|是|有|怎|如何|什么|哪|[^\w]|$")
 # What a question may ask of a document itself (with a document named, _NAMES_DOCUMENT): its number, its issuer,
 # its date, whether it is in force.
 _ASKS_OF_DOCUMENT = (
@@ -217,7 +219,7 @@ def _titles_named(text: str) -> tuple[str, ...]:
         if not kind or _QUOTED_TITLE.search(text[start:kind.end()]):
             continue
         words = text[end:kind.start()].removeprefix("的")
-        if len(words) >= 2 and not _NOT_IN_TITLE.search(words):
+        if len(words) >= 2 and not _NOT_IN_TITLE.search(words) and _AFTER_TITLE.match(text, kind.end()):
             titles.append(text[start:kind.end()])
     return tuple(dict.fromkeys(titles))
 
