@@ -395,14 +395,15 @@ def _use_example() -> None:
 
 
 def understood_chips(result) -> list[tuple[str, str]]:
-    """What the question itself named (its cities, provinces, the national level, its year), as removable chips:
-    (kind, value); exactly what search took as a constraint."""
+    """What the question itself named (its cities, provinces, the national level, documents, its year), as
+    removable chips: (kind, value); exactly what search took as a constraint."""
     q = result.understood
     if q is None:
         return []
     chips = [("城市", c) for c in q.cities] + [("省份", p) for p in q.provinces]
     if q.national:
         chips.append(("国家层面", q.national))
+    chips += [("文件", title) for title in q.documents]
     if q.year:
         chips.append(("年份", str(q.year)))
     return chips
@@ -411,7 +412,7 @@ def understood_chips(result) -> list[tuple[str, str]]:
 def without(question: str, removed: list[tuple[str, str]]) -> str:
     """The question with the removed chips' words taken out: × 沧州 asks the same of every city."""
     for kind, value in removed:
-        suffix = {"年份": "年?", "国家层面": ""}.get(kind, "(?:市|省)?")
+        suffix = {"年份": "年?", "国家层面": "", "文件": ""}.get(kind, "(?:市|省)?")
         question = re.sub(re.escape(value) + suffix, "", question)
     return re.sub(r"^[\s，,、的]+", "", question).strip()
 

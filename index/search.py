@@ -309,7 +309,7 @@ def _modes(mode: str) -> list[str]:
 def _both(filters: SearchFilters, prefer: SearchFilters) -> SearchFilters:
     """Rows both allow: prefer's places within filters' other limits."""
     return replace(filters, cities=prefer.cities or filters.cities, provinces=prefer.provinces or filters.provinces,
-                   national=prefer.national or filters.national)
+                   national=prefer.national or filters.national, doc_ids=prefer.doc_ids or filters.doc_ids)
 
 
 def _document_allowed(doc: Document, filters: SearchFilters) -> bool:

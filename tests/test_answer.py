@@ -317,6 +317,15 @@ def test_a_title_named_in_the_question_is_read_as_a_document():
     assert read_question("上海市科技奖励规定多少奖金？").documents == ()
 
 
+def test_a_document_named_in_the_question_is_searched_first(searcher, monkeypatch):
+    question = "沧州十四五规划对国际科技合作有什么举措？"
+    answerer = answerer_for(searcher)
+    assert {h.document.doc_id for h in answerer.search(question, k=10).hits[:5]} == {"001_eb25fe5d9d6a88ea"}
+    # Without the title read as a constraint, 沧州's other plan (on open cooperation) comes in among the five.
+    monkeypatch.setattr(type(answerer), "named_documents", lambda self, q: ())
+    assert len({h.document.doc_id for h in answerer.search(question, k=10).hits[:5]}) > 1
+
+
 def test_refusal_for_a_document_the_corpus_does_not_hold(searcher):
     refused = answer(searcher, "沧州市人才发展规划提出了哪些目标？")
     assert refused.abstained and refused.reason == "语料中没有《沧州市人才发展规划》" and refused.related

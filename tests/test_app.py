@@ -150,6 +150,14 @@ def test_the_national_level_named_in_the_question_is_a_removable_filter(tmp_path
     assert any("已按“对科技型企业的知识产权有什么要求？”检索" in c.value for c in app.caption)
 
 
+def test_a_document_named_in_the_question_is_a_chip(app):
+    question = "沧州十四五规划对国际科技合作有什么举措？"
+    ask(app, question)
+    chips = app.button_group(key=f"understood-{question}")
+    assert [chips.format_func(v) for v in chips.value] == ["城市：沧州", "文件：沧州十四五规划"]
+    assert all("十四五" in h for h in card_headers(app)[:3])
+
+
 def test_sidebar_city_filter_changes_the_results(app):
     ask(app, "各市在建设技术市场方面有什么举措？")
     before = {h.split(" · ")[0] for h in card_headers(app)}

@@ -19,6 +19,7 @@ from index.qa import refusal
 from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
+from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, Places, Question, bigram_recall, read_question, unit_fits
 from index.qa.weights import (
     CITY_SHARE,
@@ -97,19 +98,20 @@ class Answerer:
         filters = filters or SearchFilters()
         dense_query = self._laid_out(question, q)
         places = q.cities or q.provinces or (("全国",) if q.national else ())
+        named = () if filters.doc_ids else self.named_documents(q)
         notes = [f"语料中没有{place}的政策文件" for place in q.unknown]
         # Reordering by city or by validity needs candidates past the first k; the whole-clause view and the
         # penalty-chapter step the first WHOLE_CLAUSE_DEPTH.
         depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
         rerank = (lambda hs: hs) if q.across else \
             (lambda hs: _by_chapter(self._by_whole_clause(hs, dense_query or question), q))
-        if places and not (filters.cities or filters.provinces):
-            # The places asked about first, other places after them (for a look around); each part keeps
-            # its rank among all candidates, so fusion weighs the two rankings as for any question.
+        if (places or named) and not (filters.cities or filters.provinces):
+            # The places (and documents) asked about first, the others after them (for a look around); each
+            # part keeps its rank among all candidates, so fusion weighs the two rankings as for any question.
             hits = rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
                                               prefer=SearchFilters(cities=q.cities, provinces=q.provinces,
-                                                                   national=bool(q.national))).hits)
-            inside = [h for h in hits if _in_places(h, q)]
+                                                                   national=bool(q.national), doc_ids=named)).hits)
+            inside = [h for h in hits if (not places or _in_places(h, q)) and (not named or h.document.doc_id in named)]
             if q.national and not (inside and inside[0].score >= CITY_SHARE * max(h.score for h in hits)):
                 # The national texts hold nothing close to what the best clauses say (CITY_SHARE, as a place
                 # takes a measure in a cities answer): the question is answered as if no place were named.
@@ -117,7 +119,8 @@ class Answerer:
                 notes.append("语料中国家层面的文件没有相关条款，以下是各地文件中的条款")
                 hits = self._by_year(sorted(hits, key=lambda h: -h.score), q)
             else:
-                hits = self._by_year(inside, q) + self._by_year([h for h in hits if not _in_places(h, q)], q)
+                ids = {h.clause.clause_id for h in inside}
+                hits = self._by_year(inside, q) + self._by_year([h for h in hits if h.clause.clause_id not in ids], q)
         else:
             hits = self._by_year(rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters,
                                                             dense_query=dense_query).hits), q)
@@ -186,6 +189,8 @@ class Answerer:
             or result.hits
         if q.national and not (filters.cities or filters.provinces):
             hits = [h for h in hits if h.document.level == "national"] or hits
+        named = () if filters.doc_ids else self.named_documents(q)
+        hits = [h for h in hits if h.document.doc_id in named] or hits
         if q.unknown and not (cities or q.provinces or filters.provinces):
             return _refuse(question, refusal.unknown_place_reason(q), result.hits)
         missing = [] if filters.doc_ids else refusal.missing_documents(self.searcher, q)
@@ -226,6 +231,10 @@ class Answerer:
         confidence = float(np.clip(best.overlap, 0.0, 1.0))
         return Answer(q.text, best.figure.display, False, confidence, None, _cite(best.hit, hits, best.context), [],
                       best.context)
+
+    def named_documents(self, q: Question) -> tuple[str, ...]:
+        """The ids of the documents the question names by title (titles.py), held by the corpus."""
+        return tuple(dict.fromkeys(d.doc_id for title in q.documents for d in documents_bearing(self.searcher, title)))
 
     def _per_place_answer(self, question: str, q: Question, filters: SearchFilters) -> Answer:
         """A question about several places it names (沧州和廊坊…分别…): each place's own answer, one after the

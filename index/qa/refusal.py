@@ -7,8 +7,9 @@ import re
 
 from index.figures import years_in
 from index.qa.facts import facts_of
+from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question
-from index.qa.weights import MEASURE_TERM, TITLE_MATCH, TOPIC_EVIDENCE, TOPIC_GAP
+from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
 from index.search import Searcher
 from ingest import regions
 from ingest.model import Document
@@ -43,31 +44,8 @@ def horizon_of(searcher: Searcher, doc: Document) -> tuple[int, int] | None:
 
 
 def missing_documents(searcher: Searcher, q: Question) -> list[str]:
-    """The titles the question names that no document of the corpus bears: 河南省志愿服务条例 where the corpus holds
-    other 河南 regulations only. A title matches when most characters of its words (without its place and its
-    type) are in a document's title of that place, or most of that title's are in it (沧州十四五规划 is
-    沧州市科技创新“十四五”规划)."""
-    return [named for named in q.documents
-            if not any(_bears(doc, named) for doc in searcher.documents)]
-
-
-def _bears(doc: Document, named: str) -> bool:
-    places = [region for region, _, _ in regions.region_mentions(named)]
-    held = {doc.city, doc.county, doc.province} - {None}
-    if places and not any(r.short in held or r.name in held or r.short in doc.title for r in places):
-        return False
-    asked, title = _title_words(named), _title_words(doc.title)
-    share = lambda part, whole: sum(c in whole for c in part) / len(part) if part else 0.0  # noqa: E731
-    return share(asked, title) >= TITLE_MATCH or share(title, asked) >= TITLE_MATCH
-
-
-def _title_words(title: str) -> str:
-    """A title's own words: without its places, its period, its type word and punctuation."""
-    text = normalize(title)
-    for _, start, end in reversed(regions.region_mentions(text)):
-        text = text[:start] + text[end:]
-    text = re.sub(r"[(（][^)）]*[)）]|(?:19|20)[0-9]{2}|[^\w]|的", "", text)
-    return re.sub(r"(?:条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定)$", "", text)
+    """The titles the question names that no document of the corpus bears (titles.py)."""
+    return [named for named in q.documents if not documents_bearing(searcher, named)]
 
 
 def unknown_place_reason(q: Question) -> str | None:
