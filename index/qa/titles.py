@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from index.qa.understand import DOCUMENT_TYPE
 from index.qa.weights import TITLE_MATCH
 from index.search import Searcher
 from ingest import regions
@@ -36,6 +37,6 @@ def _title_words(title: str) -> str:
     for _, start, end in reversed(regions.region_mentions(text)):
         text = text[:start] + text[end:]
     text = re.sub(r"[(（][^)）]*[)）]|(?:19|20)[0-9]{2}|[^\w]|的", "", text)
-    return re.sub(r"(?:条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定)$", "", text)
+    return re.sub(rf"(?:{DOCUMENT_TYPE.pattern})$", "", text)
 
 

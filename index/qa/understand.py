@@ -37,7 +37,7 @@ _TAKES_EFFECT = re.compile(r"(?:什么时候|何时|哪[一]?(?:天|年|月|日)
 _NAMES_DOCUMENT = re.compile(r"条例|办法|规定|细则|规则|决定|意见|方案|规划|计划|措施|通知|政策")
 # A document named by its title: a place, then words, then a document type (河南省志愿服务条例); not a question about
 # a place's rules (上海市对…有什么规定), so no question word, preposition or punctuation in between.
-_DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定")
+DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定")
 _NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在"
                            r"|[^\w]")
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
@@ -215,7 +215,7 @@ def _titles_named(text: str) -> tuple[str, ...]:
     after it (北京的技术市场条例 -> 北京的技术市场条例), when only title words lie between."""
     titles = [m.group(1) for m in _QUOTED_TITLE.finditer(text)]
     for _, start, end in regions.region_mentions(text):
-        kind = _DOCUMENT_TYPE.search(text, end, end + 30)
+        kind = DOCUMENT_TYPE.search(text, end, end + 30)
         if not kind or _QUOTED_TITLE.search(text[start:kind.end()]):
             continue
         words = text[end:kind.start()].removeprefix("的")
