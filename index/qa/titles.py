@@ -17,15 +17,18 @@ from ingest.normalize import normalize
 def documents_bearing(searcher: Searcher, named: str) -> list[Document]:
     """The documents whose title a named title is: of its place, with most characters of its words (without its
     place and its type) in their title's, or most of their title's words in it."""
-    return [doc for doc in searcher.documents if _bears(doc, named)]
-
-
-def _bears(doc: Document, named: str) -> bool:
     places = [region for region, _, _ in regions.region_mentions(named)]
+    asked = _title_words(named)
+    return [doc for doc in searcher.documents
+            if _of_places(doc, places) and _same_words(asked, _title_words(doc.title))]
+
+
+def _of_places(doc: Document, places) -> bool:
     held = {doc.city, doc.county, doc.province} - {None}
-    if places and not any(r.short in held or r.name in held or r.short in doc.title for r in places):
-        return False
-    asked, title = _title_words(named), _title_words(doc.title)
+    return not places or any(r.short in held or r.name in held or r.short in doc.title for r in places)
+
+
+def _same_words(asked: str, title: str) -> bool:
     share = lambda part, whole: sum(c in whole for c in part) / len(part) if part else 0.0  # noqa: E731
     return share(asked, title) >= TITLE_MATCH or share(title, asked) >= TITLE_MATCH
 
