@@ -15,12 +15,12 @@ from functools import cached_property
 import numpy as np
 
 from index.figures import find_figures
-from index.qa import refusal
+from index.qa import documents, refusal
 from index.qa.facts import facts_of
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
 from index.qa.titles import documents_bearing
-from index.qa.understand import ACROSS_CITIES, Places, Question, bigram_recall, read_question, unit_fits
+from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, unit_fits
 from index.qa.weights import (
     CITY_SHARE,
     LOW_CONFIDENCE,
@@ -38,7 +38,6 @@ from ingest.citation import quote_span
 from ingest.model import Clause
 from ingest.normalize import normalize
 
-TOP_DOCUMENTS = 5         # hits whose documents a "when does it take effect" question may name
 ANSWER_DEPTH = 20          # clauses an answer is chosen from
 
 
@@ -209,7 +208,7 @@ class Answerer:
             if across:
                 return across
         if q.asks_document or q.asks_effect:
-            found = self._document_answer(q, hits) if q.asks_document else self._effect_answer(q, hits)
+            found = self._document_answer(q, hits)
             if found:
                 return found
         if q.numeric:
@@ -252,45 +251,14 @@ class Answerer:
         return Answer(question, text, False, min(got.confidence for _, got in answered), None, cited, [], None,
                       per_city=True)
 
-    def _named_document(self, q: Question, hits: list[Hit]) -> Hit | None:
-        """The first hit of the document the question names best among the top hits' (by its title's words)."""
-        firsts = list({h.document.doc_id: h for h in hits[:TOP_DOCUMENTS]}.values())
-        return max(firsts, key=lambda h: bigram_recall(q.core, h.document.title)) if firsts else None  # first of equals
-
     def _document_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
-        """What the question asks of the document it names, from what PolicyQA read of it: its 文号, issuer,
-        date, or standing today (现行 / 已到期 … and its period); None when that is not known."""
-        hit = self._named_document(q, hits)
-        if hit is None:
+        """What the question asks of a document itself (documents.py), or None to answer it from the text."""
+        fact = documents.metadata_fact(q, hits) if q.asks_document else documents.effect_fact(self.searcher, q, hits)
+        if fact is None:
             return None
-        doc = hit.document
-        if q.asks_document == "效力":
-            standing = hit.standing.status if hit.standing else None
-            start, end = _written_date(doc.valid_from), _written_date(doc.valid_to)
-            period = f"{start}至{end}" if start and end else (f"自{start}起" if start else (f"至{end}" if end else ""))
-            text = f"{standing}（{period}）" if standing and period else standing
-        else:
-            text = {"文号": doc.doc_number, "发文机关": doc.issuer, "日期": _written_date(doc.date)}[q.asks_document]
-        if not text:
-            return _refuse(q.text, f"《{doc.title}》的文本中没有写明{q.asks_document}", [hit])
-        return Answer(q.text, f"《{doc.title}》{text}", False, 1.0, None, _cite(hit, hits), [], None)
-
-    def _effect_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
-        """When a document takes effect, in its own words (本条例自2016年5月1日起施行), from the clause that says
-        it: the document the question names best among the top hits' (its title's words), else the first's.
-        None when that document states no such sentence (a plan's period read from its title)."""
-        named = self._named_document(q, hits)
-        if named is None:
-            return None
-        doc = named.document
-        said = (doc.validity_basis or "").split("；")[0]
-        if not _EFFECT_SENTENCE.search(said):
-            return None
-        clause = next((c for c in self.searcher.clauses_of(doc.doc_id) if normalize(said) in normalize(c.text)), None)
-        if clause is None:
-            return None
-        hit = Hit(clause, doc, hits[0].score)
-        return Answer(q.text, said, False, 1.0, None, _cite(hit, hits, said), [], said)
+        if fact.text is None:
+            return _refuse(q.text, f"《{fact.hit.document.title}》的文本中没有写明{q.asks_document}", [fact.hit])
+        return Answer(q.text, fact.text, False, 1.0, None, _cite(fact.hit, hits, fact.quote), [], fact.quote)
 
     def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
         quoted = quote_answer(self.searcher, q, hits)
@@ -346,20 +314,11 @@ def _with_gains(hits: list[Hit], gains: list[float]) -> list[Hit]:
     return sorted(top, key=lambda h: -h.score) + hits[len(gains):]
 
 
-_EFFECT_SENTENCE = re.compile(r"起(?:施行|实施|执行|生效)")
 _PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
 
 
 def _in_penalty_chapter(clause: Clause) -> bool:
     return any(_PENALTY_CHAPTER.search(heading) for heading in clause.section)
-
-
-def _written_date(iso: str | None) -> str | None:
-    """2018-12-14 -> 2018年12月14日."""
-    if not iso:
-        return None
-    year, month, day = (int(part) for part in iso.split("-"))
-    return f"{year}年{month}月{day}日"
 
 
 def _in_places(hit: Hit, q: Question) -> bool:
