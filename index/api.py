@@ -150,6 +150,7 @@ def create_app(searcher: Searcher) -> FastAPI:
 def _filters(city: Annotated[list[str] | None, Query(description="only this city (repeatable), e.g. 沧州")] = None,
              province: Annotated[list[str] | None, Query(description="only this province (repeatable)")] = None,
              doc: Annotated[list[str] | None, Query(description="only this document id (repeatable)")] = None,
+             national: Annotated[bool, Query(description="only national texts (国务院, 科技部…)")] = False,
              year_from: Annotated[int | None, Query(description="documents issued in or after this year")] = None,
              year_to: Annotated[int | None, Query(description="documents issued in or before this year")] = None,
              in_force: Annotated[bool, Query(description="只看现行有效: in force and not replaced")] = False,
@@ -158,8 +159,8 @@ def _filters(city: Annotated[list[str] | None, Query(description="only this city
              ) -> SearchFilters:
     """The CLI's filter options (index/cli.py _filter_options) as query parameters."""
     return SearchFilters(cities=tuple(city or ()), provinces=tuple(province or ()), doc_ids=tuple(doc or ()),
-                         year_from=year_from, year_to=year_to, in_force=in_force, as_of=_day("as_of", as_of),
-                         include_superseded=all_versions)
+                         national=national, year_from=year_from, year_to=year_to, in_force=in_force,
+                         as_of=_day("as_of", as_of), include_superseded=all_versions)
 
 
 def _given(name: str, value: str) -> str:

@@ -119,7 +119,8 @@ def _filters(args: argparse.Namespace):
     from index.search import SearchFilters
 
     return SearchFilters(cities=tuple(args.city or ()), provinces=tuple(args.province or ()),
-                         doc_ids=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to,
+                         doc_ids=tuple(args.doc or ()), national=args.national, year_from=args.year_from,
+                         year_to=args.year_to,
                          in_force=args.in_force, as_of=args.as_of, include_superseded=args.all_versions)
 
 
@@ -404,6 +405,7 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--city", action="append", help="only this city (repeatable), e.g. 沧州")
     p.add_argument("--province", action="append", help="only this province (repeatable), e.g. 河北")
     p.add_argument("--doc", action="append", help="only this document (its id, the file name without extension)")
+    p.add_argument("--national", action="store_true", help="only national texts (国务院, 科技部…)")
     _year_options(p)
     p.add_argument("--in-force", action="store_true",
                    help="只看现行有效: documents in force (on --as-of) and not replaced by a newer version")

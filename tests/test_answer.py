@@ -616,6 +616,13 @@ def test_a_question_of_national_rules_is_answered_from_the_national_text(nationa
     assert plain.citations[0].document.level != "national"
 
 
+def test_the_national_filter_keeps_national_texts_only(national_and_local):
+    from index.search import SearchFilters
+
+    hits = national_and_local.search("知识产权", k=10, filters=SearchFilters(national=True)).hits
+    assert hits and all(h.document.level == "national" for h in hits)
+
+
 def test_national_words_are_no_constraint_when_the_national_texts_say_nothing_of_it(national_and_local):
     result = answerer_for(national_and_local).search("国务院对科技成果转化收益分配有什么规定？", k=5)
     assert result.understood.national is None
