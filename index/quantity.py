@@ -55,7 +55,7 @@ UNITS = _unit_table()
 _UNIT_RE = "|".join(map(re.escape, sorted(UNITS, key=len, reverse=True)))
 
 _QUANTITY = re.compile(
-    rf"(?P<pct>百分之|千分之)?(?P<num>{_NUMBER})(?:{_RANGE}(?P<high>{_NUMBER}))?"
+    rf"(?P<pct>百分之|千分之)?(?P<num>{_NUMBER})(?:{_RANGE}(?P=pct)?(?P<high>{_NUMBER}))?"
     rf"(?:(?P<frac>分之)(?P<num2>{_NUMBER})|(?P<approx>多|余|几)?\s*(?P<unit>{_UNIT_RE})?)"
 )
 # A year, a year range, a date: 2020年, 二〇二〇年, 2018—2020年, 2015年底, 12月14日.
@@ -159,16 +159,19 @@ def parse_quantities(text: str) -> list[Quantity]:
 
 
 def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
-    """二万元以上二十万元以下, 一千元以上一万元以下, 一倍以上五倍以下: one figure, from the first to the second,
-    its upper end counted in the first one's unit (3万元 after 5000元 is 30000)."""
+    """二万元以上二十万元以下, 一千元以上一万元以下, 一倍以上五倍以下, 5%—10%: one figure, from the first to the
+    second, its upper end counted in the first one's unit (3万元 after 5000元 is 30000)."""
     out: list[Quantity] = []
     for q in found:
         last = out[-1] if out else None
         ratio = _unit_ratio(q.unit, last.unit) if last else None
-        if last and last.qualifier == "以上" and q.qualifier == "以下" and ratio and last.span_end == q.span_start:
-            out[-1] = Quantity(text[last.start:q.end], last.start, q.end, last.value, last.unit, q.measure, "以上",
-                               q.value * ratio, last.per, text[last.span_start:q.span_end], last.span_start,
-                               q.span_end)
+        bounded = last and last.qualifier == "以上" and q.qualifier == "以下" and last.span_end == q.span_start
+        # 5%—10%, 3万元至5万元: each end with its unit, a range mark between.
+        dashed = last and last.high is None and not last.qualifier and re.fullmatch(_RANGE, text[last.end:q.start])
+        if ratio and (bounded or dashed):
+            out[-1] = Quantity(text[last.start:q.end], last.start, q.end, last.value, last.unit, q.measure,
+                               last.qualifier or q.qualifier, q.value * ratio, last.per,
+                               text[last.span_start:q.span_end], last.span_start, q.span_end)
         else:
             out.append(q)
     return out

@@ -252,3 +252,13 @@ def test_a_regulations_penalties_and_deadlines():
 def test_bounds_on_both_sides_make_one_range(text, shown, high):
     [q] = parse_quantities(text)
     assert (q.display, q.high, q.qualifier) == (shown, high, "以上")
+
+
+@pytest.mark.parametrize("text, shown, value, high", [
+    ("比例应达到百分之二至百分之三", "百分之二至百分之三", 2.0, 3.0),     # each end with its 百分之
+    ("年均增长5%—10%", "5%—10%", 5.0, 10.0),                          # each end with its unit
+    ("给予3万元至5万元资助", "3万元至5万元", 3.0, 5.0),
+])
+def test_a_range_written_with_both_ends_whole_is_one_figure(text, shown, value, high):
+    [q] = parse_quantities(text)
+    assert (q.display, q.value, q.high) == (shown, value, high)
