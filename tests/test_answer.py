@@ -408,6 +408,14 @@ def test_a_quote_leaves_the_article_number_to_the_citation(statutes):
     assert any("第六条" in c.clause.text for c in got.citations)
 
 
+def test_an_article_named_is_answered_from_that_article_of_the_newest_version(statutes):
+    assert read_question("上海市科学技术进步条例第10条规定了什么？").articles == (10,)
+    got = answer(statutes, "上海市科学技术进步条例第十条规定了什么？")
+    first = got.citations[0]
+    assert first.clause.label == "第十条" and first.document.date.startswith("2024")
+    assert got.quote and got.quote in first.clause.text
+
+
 def test_a_long_phrase_is_quoted_from_the_words_the_question_says_before_its_question_word(statutes):
     # 第九条's phrase is longer than an answer: the quote starts at the word of 应当建立, which the question
     # says before its question word, instead of cutting the phrase's end short in the middle of a word.

@@ -32,6 +32,7 @@ from index.qa.weights import (
     WHOLE_CLAUSE_WEIGHT,
     YEAR_BONUS_RANKS,
 )
+from index.quantity import number_value
 from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest import regions
 from ingest.citation import quote_span
@@ -125,6 +126,11 @@ class Answerer:
                                                             dense_query=dense_query).hits), q)
             if q.across:
                 hits = _spread_over_places(hits, self._year_score(q))
+        if q.articles and named:
+            # The articles it names (第十条) of the documents it names come first, whatever search made of them.
+            named_articles = self._articles(q, named, hits[0].score if hits else 1.0, filters.as_of)
+            ids = {h.clause.clause_id for h in named_articles}
+            hits = named_articles + [h for h in hits if h.clause.clause_id not in ids]
         if q.current:
             # In force first, within the places asked about when it names some.
             folding = self.searcher.folding
@@ -190,6 +196,8 @@ class Answerer:
             hits = [h for h in hits if h.document.level == "national"] or hits
         named = () if filters.doc_ids else self.named_documents(q)
         hits = [h for h in hits if h.document.doc_id in named] or hits
+        if q.articles and named:
+            hits = [h for h in hits if _article_number(h.clause) in q.articles] or hits
         if q.unknown and not (cities or q.provinces or filters.provinces):
             return _refuse(question, refusal.unknown_place_reason(q), result.hits)
         missing = [] if filters.doc_ids else refusal.missing_documents(self.searcher, q)
@@ -234,6 +242,14 @@ class Answerer:
     def named_documents(self, q: Question) -> tuple[str, ...]:
         """The ids of the documents the question names by title (titles.py), held by the corpus."""
         return tuple(dict.fromkeys(d.doc_id for title in q.documents for d in documents_bearing(self.searcher, title)))
+
+    def _articles(self, q: Question, named: tuple[str, ...], score: float, as_of: str | None) -> list[Hit]:
+        """The clauses of the articles the question names in the documents it names; of the newest version only
+        when it names a document in several."""
+        hits = [self.searcher.hit(self.searcher.row(c.clause_id), score, as_of=as_of)
+                for doc_id in named for c in self.searcher.clauses_of(doc_id) if _article_number(c) in q.articles]
+        current = [h for h in hits if not (h.standing and h.standing.newer_doc_id)]
+        return current or hits
 
     def _per_place_answer(self, question: str, q: Question, filters: SearchFilters) -> Answer:
         """A question about several places it names (沧州和廊坊…分别…): each place's own answer, one after the
@@ -319,6 +335,12 @@ _PENALTY_CHAPTER = re.compile(r"法律责任|罚则")
 
 def _in_penalty_chapter(clause: Clause) -> bool:
     return any(_PENALTY_CHAPTER.search(heading) for heading in clause.section)
+
+
+def _article_number(clause: Clause) -> int | None:
+    """第十条 -> 10, for a statute's article; None for a plan's clause."""
+    m = re.fullmatch(r"第(.{1,6})条", clause.label or "")
+    return int(value) if m and (value := number_value(m.group(1))) else None
 
 
 def _in_places(hit: Hit, q: Question) -> bool:

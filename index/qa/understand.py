@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from index.figures import years_in
 from index.qa.weights import ASK_MIN_CHARS
+from index.quantity import number_value
 from ingest import regions
 from ingest.normalize import normalize
 
@@ -41,6 +42,7 @@ DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方�
 _NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在"
                            r"|[^\w]")
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
+_ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇两0-9]{1,6})条")
 # What follows a title (…条例规定, …方案提出, …条例所称, …规划里): not a verb's object (科技局规划建设, 奖励规定多少).
 _AFTER_TITLE = re.compile(r"中|里|内|第|对|所称|规定|提出|明确|要求|指出|的|是|有|怎|如何|什么|哪|[^\w]|$")
 # What a question may ask of a document itself (with a document named, _NAMES_DOCUMENT): its number, its issuer,
@@ -144,6 +146,7 @@ class Question:
     national: str | None = None           # a constraint: the words that ask of national rules (国务院, 国家对…),
                                           # when no place is named and the corpus holds national texts
     documents: tuple[str, ...] = ()       # titles the question names: 《…》, or a place's …条例/…办法/…规划
+    articles: tuple[int, ...] = ()        # article numbers it names: 第十条 -> 10
 
     @property
     def kind(self) -> str:
@@ -192,7 +195,8 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
                     bool(_ASKS_PENALTY.search(text)),
                     bool(_TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
-                    _asked_of_document(text), national.group(0) if national else None, _titles_named(text))
+                    _asked_of_document(text), national.group(0) if national else None, _titles_named(text),
+                    tuple(n for n in (number_value(m.group(1)) for m in _ARTICLE.finditer(text)) if n))
 
 
 def _asked_of_document(text: str) -> str | None:
