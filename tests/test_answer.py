@@ -243,6 +243,13 @@ def test_which_department_question_gets_a_department_name(searcher):
     assert "市科技和地震局" in result.text
 
 
+def test_an_amount_asked_in_other_words_is_never_answered_by_a_count(searcher):
+    # 奖励多少 asks for money without saying 元: 张家口's plan counts its 众创空间 (12家以上) but names no reward.
+    refused = answer(searcher, "张家口对新认定的国家级众创空间奖励多少？")
+    assert refused.abstained and "数字" in refused.reason
+    assert answer(searcher, "廊坊对新认定的市级协同创新基地奖励多少？").text == "10万元"
+
+
 def test_a_figure_dated_the_year_asked_beats_an_undated_target(searcher):
     # "2018年完成技术交易总额14亿元" vs the plan's undated "技术交易总额达到20亿元".
     assert answer(searcher, "张家口2018年的技术交易总额目标是多少?").text == "14亿元"
