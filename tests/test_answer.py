@@ -243,6 +243,16 @@ def test_which_department_question_gets_a_department_name(searcher):
     assert "市科技和地震局" in result.text
 
 
+def test_the_general_counter_stands_for_any_other():
+    assert unit_fits("个", ("项",)) and unit_fits("家", ("个",)) and unit_fits("万人", ("人",))
+    assert not unit_fits("人", ("家",)) and not unit_fits("元", ("个",))
+
+
+def test_a_count_asked_in_one_counter_is_answered_in_the_general_one(searcher):
+    # 廊坊's plan: 到2018年，引进和转化京津科技成果、产业化项目5000个以上.
+    assert answer(searcher, "廊坊到2018年要引进转化京津科技成果多少项？").text == "5000个以上"
+
+
 def test_an_amount_asked_in_other_words_is_never_answered_by_a_count(searcher):
     # 奖励多少 asks for money without saying 元: 张家口's plan counts its 众创空间 (12家以上) but names no reward.
     refused = answer(searcher, "张家口对新认定的国家级众创空间奖励多少？")

@@ -75,7 +75,7 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
                     continue                          # 多少元 is never answered by 4355家
                 if "元" in q.units and figure.measure == "count":
                     continue                          # nor 奖励多少 (an amount hinted) by 12家
-                score += UNIT_MATCH if figure.unit in q.units else UNIT_MISMATCH
+                score += UNIT_MATCH if unit_fits(figure.unit, q.units) else UNIT_MISMATCH
             if q.wants_max and figure.qualifier in ("最高", "最多"):
                 score += MAX_BONUS
             if not figure.label and _STATED.search(hit.clause.text[max(0, figure.start - 4):figure.start]):

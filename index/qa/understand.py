@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.figures import years_in
 from index.qa.weights import ASK_MIN_CHARS
-from index.quantity import number_value
+from index.quantity import UNITS, number_value
 from ingest import regions
 from ingest.normalize import normalize
 
@@ -107,8 +107,12 @@ def _units_asked(text: str) -> tuple[tuple[str, ...], bool]:
 
 
 def unit_fits(unit: str, units: tuple[str, ...]) -> bool:
-    """A figure's unit is one asked for, or counts it in larger numbers (万人 for 人)."""
-    return unit in units or unit[-1:] in units or unit[-2:] in units
+    """A figure's unit is one asked for, or counts it in larger numbers (万人 for 人); 个, the general
+    counter, stands for any other (多少项 is answered by 5000个, 多少个 by 12家)."""
+    if unit in units or unit[-1:] in units or unit[-2:] in units:
+        return True
+    counts = [u for u in units if UNITS.get(u) == "count"]
+    return UNITS.get(unit) == "count" and bool(counts) and ("个" in counts or unit[-1:] == "个")
 
 
 @dataclass(frozen=True)
