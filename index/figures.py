@@ -49,7 +49,7 @@ class Figure:
             return self.measure
         if self.unit.endswith(("元", "亿", "万")):
             return "amount"
-        if self.unit in ("%", "‰", "个百分点", "百分点"):
+        if self.unit in ("%", "‰", "‱", "个百分点", "百分点"):
             return "ratio"
         return "count"
 

@@ -1,7 +1,7 @@
 """Quantities as policy text writes them, parsed once: the number, its unit, its qualifier, where it stands.
 
 Arabic and Chinese numerals alike (590家, 1.5万元, 五百万元, 两年, 每半年), percentages and
-fractions (2.1%, 百分之五, 三个百分点, 三分之一, 三成), doublings (翻一番), durations (十五日内,
+fractions (2.1%, 百分之五, 千分之三, 万分之五, 三个百分点, 三分之一, 三成), doublings (翻一番), durations (十五日内,
 四个月内), amounts, counts and frequencies (每半年至少结算一次), each with the qualifier that bounds
 it (不低于, 以上, 以内, 至少, 超过, 最高, 不超过 …) and offsets into the text given. Chinese numerals
 are converted by cn2an (MIT, small, pure Python); the grammar around them (units,
@@ -32,7 +32,7 @@ _COUNT = ("家次", "人次", "项次", "个", "家", "人", "名", "位", "项"
 _AGE = ("周岁", "岁")
 _SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨", "兆瓦", "千瓦", "GW", "MW", "千瓦时")
 _DURATION = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月", "月", "周", "日", "天", "年", "季度")
-_RATIO = ("个百分点", "百分点", "%", "％", "‰")
+_RATIO = ("个百分点", "百分点", "%", "％", "‰", "‱")
 _NAMING_UNITS = ("类", "种", "张", "位", "条", "部", "本", "批")
 _MULTIPLIERS = ("千万", "百万", "万", "亿", "千")
 
@@ -55,7 +55,7 @@ UNITS = _unit_table()
 _UNIT_RE = "|".join(map(re.escape, sorted(UNITS, key=len, reverse=True)))
 
 _QUANTITY = re.compile(
-    rf"(?P<pct>百分之|千分之)?(?P<num>{_NUMBER})(?:{_RANGE}(?P=pct)?(?P<high>{_NUMBER}))?"
+    rf"(?P<pct>百分之|千分之|万分之)?(?P<num>{_NUMBER})(?:{_RANGE}(?P=pct)?(?P<high>{_NUMBER}))?"
     rf"(?:(?P<frac>分之)(?P<num2>{_NUMBER})|(?P<approx>多|余|几)?\s*(?P<unit>{_UNIT_RE})?)"
 )
 # A year, a year range, a date: 2020年, 二〇二〇年, 2018—2020年, 2015年底, 12月14日.
@@ -217,7 +217,7 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
         value = number_value(written)
         if value is None:
             return None
-        unit = "%" if m.group("pct") == "百分之" else "‰"
+        unit = {"百分之": "%", "千分之": "‰", "万分之": "‱"}[m.group("pct")]
         end = m.end("num") if not m.group("high") else m.end("high")
         return _finish(text, start, end, value, unit, "ratio", m.group("high"))
     if m.group("frac"):

@@ -254,6 +254,11 @@ def test_bounds_on_both_sides_make_one_range(text, shown, high):
     assert (q.display, q.high, q.qualifier) == (shown, high, "以上")
 
 
+def test_parts_per_thousand_and_per_ten_thousand_are_ratios():
+    assert [(q.display, q.value, q.unit, q.measure) for q in parse_quantities("按日加收滞纳款万分之五，另收千分之三")] == \
+        [("万分之五", 5.0, "‱", "ratio"), ("千分之三", 3.0, "‰", "ratio")]
+
+
 @pytest.mark.parametrize("text, shown, value, high", [
     ("比例应达到百分之二至百分之三", "百分之二至百分之三", 2.0, 3.0),     # each end with its 百分之
     ("年均增长5%—10%", "5%—10%", 5.0, 10.0),                          # each end with its unit
