@@ -243,6 +243,17 @@ def test_which_department_question_gets_a_department_name(searcher):
     assert "市科技和地震局" in result.text
 
 
+def test_a_question_word_with_its_unit_is_no_topic():
+    assert "天" not in read_question("申请复查要在多少天内提出？").core
+    assert "万元" not in read_question("对引进的院士团队给多少万元？").core
+    assert "近几年" in read_question("近几年新增了多少家企业？").core          # a time, not a question word
+
+
+def test_a_figure_refusal_names_no_qualifier_as_its_topic(searcher):
+    refused = answer(searcher, "张家口对新认定的国家级众创空间至少奖励多少？")
+    assert refused.abstained and "至少" not in refused.reason
+
+
 def test_the_general_counter_stands_for_any_other():
     assert unit_fits("个", ("项",)) and unit_fits("家", ("个",)) and unit_fits("万人", ("人",))
     assert not unit_fits("人", ("家",)) and not unit_fits("元", ("个",))

@@ -10,6 +10,7 @@ from index.qa.facts import facts_of
 from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question
 from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
+from index.quantity import QUALIFIERS_BEFORE
 from index.search import Searcher
 from ingest import regions
 from ingest.model import Document
@@ -146,6 +147,7 @@ def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
     # 各地, 哪些城市 ask where, they name no topic.
     words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", q.core))) if len(w) >= 2]
     words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
+    words = [w for w in words if w not in QUALIFIERS_BEFORE]                               # 至少, 最高: no topic
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
     return [w for w in words if w in rarest]
 
