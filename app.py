@@ -486,9 +486,10 @@ def render_answer(searcher: Searcher, reply) -> set[str]:
         return set()
     source = reply.citations[0] if reply.citations else None
     if reply.per_city:
-        # "哪些城市…": the cities, then each city's clause.
+        # "哪些城市…": the cities, then each city's clause; "沧州和廊坊…分别…": each place's answer, then its clause.
+        label = "各地的回答" if reply.per_place else "有相关条款的城市"
         with st.container(border=True):
-            st.html('<div class="pq-label">有相关条款的城市</div>'
+            st.html(f'<div class="pq-label">{label}</div>'
                     f'<div class="pq-answer">{html.escape(reply.text)}</div>')
         for hit in reply.citations:
             hit_card(searcher, hit, key=f"a-{hit.clause.clause_id}", question=reply.question)

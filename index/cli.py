@@ -212,7 +212,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             _print_hits(result.related[:3])
         return 0
     unsure = "，把握不大：请核对依据" if result.unsure else ""
-    what = "有相关条款的地方" if result.per_city else f"置信度 {result.confidence:.2f}{unsure}"
+    what = "各地的回答" if result.per_place else "有相关条款的地方" if result.per_city else \
+        f"置信度 {result.confidence:.2f}{unsure}"
     print(f"答：{result.text}    （{what}）\n\n依据：")
     _print_hits(result.citations)
     return 0

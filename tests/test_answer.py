@@ -379,7 +379,7 @@ def test_what_a_question_asks_of_a_document_itself_is_answered_from_what_was_rea
 
 def test_a_question_about_several_places_gets_each_places_answer(searcher):
     got = answer(searcher, "沧州和廊坊在技术市场建设上分别有什么举措？")
-    assert got.per_city and got.text.startswith("沧州市：") and "；廊坊市：" in got.text
+    assert got.per_city and got.per_place and got.text.startswith("沧州市：") and "；廊坊市：" in got.text
     assert [h.document.city for h in got.citations] == ["沧州", "廊坊"]
     refused = answer(searcher, "廊坊和张家口对研发费用加计扣除有什么规定？")      # neither names it
     assert refused.abstained and "廊坊市" in refused.reason and "张家口市" in refused.reason

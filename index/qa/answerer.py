@@ -53,6 +53,7 @@ class Answer:
     related: list[Hit] = field(default_factory=list)    # nearest clauses when refused
     quote: str | None = None                            # the verbatim span the answer comes from
     per_city: bool = False                              # the answer names cities, one citation each
+    per_place: bool = False                             # ... each with its own answer (沧州和廊坊…分别…)
 
     def __post_init__(self) -> None:
         if self.abstained == (self.text is not None):
@@ -265,7 +266,7 @@ class Answerer:
         text = "；".join(f"{place}：{got.text if not got.abstained else '未找到'}" for place, got in by_place)
         cited = [got.citations[0] for _, got in answered if got.citations]
         return Answer(question, text, False, min(got.confidence for _, got in answered), None, cited, [], None,
-                      per_city=True)
+                      per_city=True, per_place=True)
 
     def _document_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
         """What the question asks of a document itself (documents.py), or None to answer it from the text."""
