@@ -682,6 +682,12 @@ def test_a_question_about_a_county_reads_the_countys_own_words(county_and_cities
     assert not got.abstained and got.citations[0].document.county == "柳河县"
 
 
+def test_a_province_named_gets_the_refusals_a_city_does(county_and_cities):
+    # 吉林省's one document here is 柳河县's; 张家口 (河北) has 科技创新券, 柳河县 never names one.
+    refused = answer(county_and_cities, "吉林省对科技创新券有什么规定？")
+    assert refused.abstained and refused.reason == "语料中吉林省的政策文件没有涉及“科技创新券”"
+
+
 def test_when_a_document_takes_effect_is_answered_in_its_own_words(county_and_cities):
     assert read_question("北京市促进科技成果转化条例什么时候开始施行？").asks_effect
     assert not read_question("张家口什么时候实施科技冬奥工程？").asks_effect      # a measure, not a document

@@ -16,7 +16,7 @@ import numpy as np
 
 from index.figures import find_figures
 from index.qa import documents, refusal
-from index.qa.facts import facts_of
+from index.qa.facts import facts_of, province_key
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
 from index.qa.titles import documents_bearing
@@ -208,8 +208,9 @@ class Answerer:
             reason = refusal.period_gap(self.searcher, cities, q.period)
             if reason:
                 return _refuse(question, reason, hits)
-        if cities:
-            reason = refusal.topic_gap(self.searcher, q, cities) or refusal.measure_gap(self.searcher, q, cities)
+        asked = cities or tuple(province_key(p) for p in filters.provinces or q.provinces)
+        if asked:
+            reason = refusal.topic_gap(self.searcher, q, asked) or refusal.measure_gap(self.searcher, q, asked)
             if reason:
                 return _refuse(question, reason, hits)
         if q.kind == "cities" and not filters.cities:

@@ -46,9 +46,21 @@ def facts_of(searcher: Searcher) -> IndexFacts:
 
 
 def _places_of(doc) -> tuple[str, ...]:
-    """The keys a document's words are filed under: its city, and its county when it is a county's (a question
-    names 柳河县 as readily as 通化)."""
-    return (doc.city or "", doc.county) if doc.county else (doc.city or "",)
+    """The keys a document's words are filed under (place_keys), and "" for a document of no city."""
+    return place_keys(doc) if doc.city else ("", *place_keys(doc))
+
+
+def place_keys(doc) -> tuple[str, ...]:
+    """The places a document is of, as refusals look them up: its city, its county when it is a county's (a
+    question names 柳河县 as readily as 通化), and its province (浙江省… means the province's own and its
+    cities' documents)."""
+    keys = tuple(k for k in (doc.city, doc.county) if k)
+    return keys + ((province_key(doc.province),) if doc.province else ())
+
+
+def province_key(province: str) -> str:
+    """A province's key, apart from a city of the same name (吉林省, 吉林市)."""
+    return f"province:{province}"
 
 
 def clause_words(searcher: Searcher) -> list[set[str]]:

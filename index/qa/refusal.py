@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from index.figures import years_in
-from index.qa.facts import facts_of
+from index.qa.facts import facts_of, place_keys
 from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question
 from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
@@ -104,18 +104,23 @@ def measure_gap(searcher: Searcher, q: Question, cities) -> str | None:
     return _not_covered(searcher, cities, found) if found else None
 
 
-def _used_elsewhere(searcher: Searcher, q: Question, cities) -> str:
+def _used_elsewhere(searcher: Searcher, q: Question, places) -> str:
     """The text of the clauses (with their headings) that best answer the question in other places, asked
     without its place as their documents would answer it; normalised."""
     elsewhere = [h for h in searcher.search(q.core, k=4 * TOPIC_EVIDENCE).hits
-                 if h.document.city not in cities and h.document.county not in cities][:TOPIC_EVIDENCE]
+                 if not set(place_keys(h.document)) & set(places)][:TOPIC_EVIDENCE]
     return normalize(" ".join(" ".join([*h.clause.section, h.clause.text]) for h in elsewhere))
 
 
-def _not_covered(searcher: Searcher, cities, words: list[str]) -> str:
+def _not_covered(searcher: Searcher, places, words: list[str]) -> str:
     shown = [w for w in words if not any(w != m and w in m for m in words)]   # 新能源, not also 能源
-    place = "、".join(city_display(searcher, c) for c in cities)
-    return f"语料中{place}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
+    return f"语料中{place_names(searcher, places)}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
+
+
+def place_names(searcher: Searcher, places) -> str:
+    """沧州市、浙江省: the places of refusal keys (facts.place_keys) as a reader names them."""
+    return "、".join(regions.province_name(p.removeprefix("province:")) if p.startswith("province:")
+                    else city_display(searcher, p) for p in places)
 
 
 def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:
