@@ -343,6 +343,8 @@ def test_a_title_named_in_the_question_is_read_as_a_document():
     assert read_question("上海市对科技人员兼职有什么规定？").documents == ()     # a place's rules, no title
     assert read_question("张家口市科技局规划建设哪些园区？").documents == ()     # 规划 a verb: no title
     assert read_question("上海市科技奖励规定多少奖金？").documents == ()
+    assert read_question("上海市政府规定的补贴标准是多少？").documents == ()          # 规定 a verb again
+    assert read_question("上海市科学技术进步条例的适用范围是什么？").documents == ("上海市科学技术进步条例",)
 
 
 def test_a_document_named_in_the_question_is_searched_first(searcher, monkeypatch):

@@ -44,7 +44,10 @@ _NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|�
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇两0-9]{1,6})条")
 # What follows a title (…条例规定, …方案提出, …条例所称, …规划里): not a verb's object (科技局规划建设, 奖励规定多少).
-_AFTER_TITLE = re.compile(r"中|里|内|第|对|所称|规定|提出|明确|要求|指出|的|是|有|怎|如何|什么|哪|[^\w]|$")
+# After a type that is also a verb (规定, 规划, 决定) not 的, 是 or 有 either: 市政府规定的标准 names no document.
+_AFTER_TITLE = re.compile(r"中|里|内|第|对|所称|规定|提出|明确|要求|指出|怎|如何|什么|哪|[^\w]|$")
+_AFTER_NOUN_TITLE = re.compile(r"的|是|有")
+_VERB_TYPES = ("规定", "规划", "决定")
 # What a question may ask of a document itself (with a document named, _NAMES_DOCUMENT): its number, its issuer,
 # its date, whether it is in force.
 _ASKS_OF_DOCUMENT = (
@@ -228,7 +231,9 @@ def _titles_named(text: str) -> tuple[str, ...]:
         if not kind or _QUOTED_TITLE.search(text[start:kind.end()]):
             continue
         words = text[end:kind.start()].removeprefix("的")
-        if len(words) >= 2 and not _NOT_IN_TITLE.search(words) and _AFTER_TITLE.match(text, kind.end()):
+        follows = _AFTER_TITLE.match(text, kind.end()) or \
+            (kind.group(0) not in _VERB_TYPES and _AFTER_NOUN_TITLE.match(text, kind.end()))
+        if len(words) >= 2 and not _NOT_IN_TITLE.search(words) and follows:
             titles.append(text[start:kind.end()])
     return tuple(dict.fromkeys(titles))
 
