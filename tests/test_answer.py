@@ -393,6 +393,25 @@ def test_a_place_joined_to_a_held_one_is_asked_about_not_mentioned_in_passing():
     assert read_question("一家北京的公司搬到廊坊能享受什么政策？", held).unknown == ()
 
 
+def test_a_part_of_a_plan_asked_by_its_heading_is_answered_by_its_own_headings(searcher):
+    got = answer(searcher, "廊坊的政策措施有哪些？")          # 三、政策措施 of 廊坊's plan: (一) … (四)
+    assert got.text.split("；") == ["支持重大成果转化项目", "支持成果转化载体建设", "支持中介服务机构建设",
+                                   "支持成果转化产品在我市优先应用"]
+    assert got.citations[0].clause.section[0] == "三、政策措施"
+
+
+def test_a_statutes_chapter_named_is_no_list_of_parts(statutes):
+    # A chapter's articles have no headings of their own: the answer is a quote, never a list of nothing.
+    from index.qa.sections import section_answer
+
+    answerer = answerer_for(statutes)
+    chapter = next(words for c in statutes.clauses if c.section and "章" in c.section[0]
+                   and len(words := c.section[0].split(" ", 1)[-1]) >= 4)
+    question = f"上海市科学技术进步条例关于{chapter}有哪些规定？"
+    q = answerer.understand(question)
+    assert section_answer(statutes, q, answerer.search(question, k=10, q=q).hits) is None
+
+
 def test_answer_invariants():
     with pytest.raises(ValueError):
         Answer("q", None, False, 0.5)

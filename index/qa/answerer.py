@@ -19,6 +19,7 @@ from index.qa import documents, refusal
 from index.qa.facts import facts_of, province_key
 from index.qa.numeric import best_figure
 from index.qa.quote import quote_answer
+from index.qa.sections import section_answer
 from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, Places, Question, read_question, unit_fits
 from index.qa.weights import (
@@ -279,6 +280,10 @@ class Answerer:
         return Answer(q.text, fact.text, False, 1.0, None, _cite(fact.hit, hits, fact.quote), [], fact.quote)
 
     def _quote_answer(self, q: Question, hits: list[Hit]) -> Answer:
+        part = section_answer(self.searcher, q, hits)
+        if part:
+            first, names = part
+            return Answer(q.text, names, False, 1.0, None, _cite(first, hits), [], None)
         quoted = quote_answer(self.searcher, q, hits)
         # A question with no Chinese whose best phrase is at or below the confidence floor (below every right
         # quote measured, weights.py) gets only the nearest text, not an answer. A Chinese question there is
