@@ -120,8 +120,8 @@ def _filters(args: argparse.Namespace):
 
     return SearchFilters(cities=tuple(args.city or ()), provinces=tuple(args.province or ()),
                          doc_ids=tuple(args.doc or ()), national=args.national, year_from=args.year_from,
-                         year_to=args.year_to,
-                         in_force=args.in_force, as_of=args.as_of, include_superseded=args.all_versions)
+                         year_to=args.year_to, in_force=args.in_force, as_of=args.as_of,
+                         include_superseded=args.all_versions)
 
 
 def _batch(path: str, key: str) -> list[dict]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.quantity import Quantity, number_value, parse_quantities, year_spans
+from index.quantity import UNITS, Quantity, number_value, parse_quantities, year_spans
 from ingest.model import Clause
 
 KINDS = {"amount": "金额", "ratio": "比例", "count": "数量", "duration": "期限", "frequency": "频次", "year": "年份"}
@@ -49,7 +49,7 @@ class Figure:
             return self.measure
         if self.unit.endswith(("元", "亿", "万")):
             return "amount"
-        if self.unit in ("%", "‰", "‱", "个百分点", "百分点"):
+        if UNITS.get(self.unit) == "ratio":
             return "ratio"
         return "count"
 

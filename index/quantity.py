@@ -34,7 +34,9 @@ _SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米"
 _DURATION = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月", "月", "周", "日", "天", "年", "季度")
 _RATIO = ("个百分点", "百分点", "%", "％", "‰", "‱")
 _NAMING_UNITS = ("类", "种", "张", "位", "条", "部", "本", "批")
-_MULTIPLIERS = ("千万", "百万", "万", "亿", "千")
+# Multipliers written before a unit (万元, 千万元), longest first, with what they are worth.
+_MULTIPLIER_VALUE = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3}
+_MULTIPLIERS = tuple(_MULTIPLIER_VALUE)
 
 
 def _unit_table() -> dict[str, str]:
@@ -181,9 +183,6 @@ def _unit_ratio(unit: str, other: str) -> float | None:
     """How many of `other` one `unit` is, when both count the same thing (万元 / 千元 -> 10); else None."""
     (base, scale), (other_base, other_scale) = _base_unit(unit), _base_unit(other)
     return scale / other_scale if base == other_base else None
-
-
-_MULTIPLIER_VALUE = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3}
 
 
 def _base_unit(unit: str) -> tuple[str, float]:

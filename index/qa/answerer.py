@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -33,12 +33,12 @@ from index.qa.weights import (
     WHOLE_CLAUSE_WEIGHT,
     YEAR_BONUS_RANKS,
 )
-from index.quantity import number_value
 from index.search import Hit, Searcher, SearchFilters, SearchResult
 from ingest import regions
 from ingest.citation import quote_span
 from ingest.model import Clause
 from ingest.normalize import normalize
+from ingest.numbering import label_value, parse_numbering
 
 ANSWER_DEPTH = 20          # clauses an answer is chosen from
 
@@ -80,6 +80,8 @@ class Answerer:
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
+        # Search and the answer both ask which documents a question's titles are: read once per set of titles.
+        self._documents_named = lru_cache(maxsize=1024)(self._documents_bearing)
 
     @cached_property
     def places(self) -> Places:
@@ -99,7 +101,6 @@ class Answerer:
         q = q or self.understand(question)
         filters = filters or SearchFilters()
         dense_query = self._laid_out(question, q)
-        places = q.cities or q.provinces or (("全国",) if q.national else ())
         named = () if filters.doc_ids else self.named_documents(q)
         notes = [f"语料中没有{place}的政策文件" for place in q.unknown]
         # Reordering by city or by validity needs candidates past the first k; the whole-clause view and the
@@ -107,13 +108,14 @@ class Answerer:
         depth = max(k, REORDER_DEPTH) if q.across or q.current else max(k * 3, WHOLE_CLAUSE_DEPTH)
         rerank = (lambda hs: hs) if q.across else \
             (lambda hs: _by_chapter(self._by_whole_clause(hs, dense_query or question), q))
-        if (places or named) and not (filters.cities or filters.provinces):
+        if (_has_places(q) or named) and not (filters.cities or filters.provinces):
             # The places (and documents) asked about first, the others after them (for a look around); each
             # part keeps its rank among all candidates, so fusion weighs the two rankings as for any question.
             hits = rerank(self.searcher.search(question, k=depth, mode=mode, filters=filters, dense_query=dense_query,
                                               prefer=SearchFilters(cities=q.cities, provinces=q.provinces,
                                                                    national=bool(q.national), doc_ids=named)).hits)
-            inside = [h for h in hits if (not places or _in_places(h, q)) and (not named or h.document.doc_id in named)]
+            inside = [h for h in hits if (not _has_places(q) or _in_places(h, q))
+                      and (not named or h.document.doc_id in named)]
             if q.national and not (inside and inside[0].score >= CITY_SHARE * max(h.score for h in hits)):
                 # The national texts hold nothing close to what the best clauses say (CITY_SHARE, as a place
                 # takes a measure in a cities answer): the question is answered as if no place were named.
@@ -136,7 +138,7 @@ class Answerer:
         if q.current:
             # In force first, within the places asked about when it names some.
             folding = self.searcher.folding
-            hits = sorted(hits, key=lambda h: (bool(places) and not _in_places(h, q),
+            hits = sorted(hits, key=lambda h: (_has_places(q) and not _in_places(h, q),
                                                not folding.in_force(h.document.doc_id, filters.as_of)))
         return SearchResult(hits[:k], understood=q, notes=notes)
 
@@ -185,11 +187,11 @@ class Answerer:
         filters = filters or SearchFilters()
         if not any(c.isalnum() for c in normalize(question)):
             return _refuse(question, "问题中没有可检索的字词，请用中文写出要问的内容", [])
-        if not (filters.cities or filters.provinces):
-            asked = self.understand(question)
-            if len(asked.cities) + len(asked.provinces) > 1 and not (asked.cities and asked.provinces):
-                return self._per_place_answer(question, asked, filters)
-        result = self.search(question, k=ANSWER_DEPTH, filters=filters)
+        q = self.understand(question)
+        if not (filters.cities or filters.provinces) and len(q.cities) + len(q.provinces) > 1 and \
+                not (q.cities and q.provinces):
+            return self._per_place_answer(question, q, filters)
+        result = self.search(question, k=ANSWER_DEPTH, filters=filters, q=q)
         q = result.understood                 # as search took it (a national constraint may have been dropped)
         cities = filters.cities or q.cities
         hits = [h for h in result.hits if not cities or h.document.city in cities or h.document.county in cities] \
@@ -244,7 +246,10 @@ class Answerer:
 
     def named_documents(self, q: Question) -> tuple[str, ...]:
         """The ids of the documents the question names by title (titles.py), held by the corpus."""
-        return tuple(dict.fromkeys(d.doc_id for title in q.documents for d in documents_bearing(self.searcher, title)))
+        return self._documents_named(q.documents)
+
+    def _documents_bearing(self, titles: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(d.doc_id for title in titles for d in documents_bearing(self.searcher, title)))
 
     def _articles(self, q: Question, named: tuple[str, ...], score: float, as_of: str | None) -> list[Hit]:
         """The clauses of the articles the question names in the documents it names; of the newest version only
@@ -346,8 +351,13 @@ def _in_penalty_chapter(clause: Clause) -> bool:
 
 def _article_number(clause: Clause) -> int | None:
     """第十条 -> 10, for a statute's article; None for a plan's clause."""
-    m = re.fullmatch(r"第(.{1,6})条", clause.label or "")
-    return int(value) if m and (value := number_value(m.group(1))) else None
+    numbering = parse_numbering(clause.label or "")
+    return label_value(numbering.label) if numbering and numbering.kind == "article" else None
+
+
+def _has_places(q: Question) -> bool:
+    """Does the question constrain its places (cities, provinces, the national level)?"""
+    return bool(q.cities or q.provinces or q.national)
 
 
 def _in_places(hit: Hit, q: Question) -> bool:

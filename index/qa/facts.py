@@ -58,9 +58,17 @@ def place_keys(doc) -> tuple[str, ...]:
     return keys + ((province_key(doc.province),) if doc.province else ())
 
 
+_PROVINCE = "province:"
+
+
 def province_key(province: str) -> str:
     """A province's key, apart from a city of the same name (吉林省, 吉林市)."""
-    return f"province:{province}"
+    return _PROVINCE + province
+
+
+def province_of_key(key: str) -> str | None:
+    """The province a key stands for (province_key), None for a city's or a county's."""
+    return key.removeprefix(_PROVINCE) if key.startswith(_PROVINCE) else None
 
 
 def clause_words(searcher: Searcher) -> list[set[str]]:

@@ -73,7 +73,7 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             if q.units:
                 if q.unit_stated and not unit_fits(figure.unit, q.units):
                     continue                          # 多少元 is never answered by 4355家
-                if "元" in q.units and figure.measure == "count":
+                if "元" in q.units and figure.kind == "count":
                     continue                          # nor 奖励多少 (an amount hinted) by 12家
                 score += UNIT_MATCH if unit_fits(figure.unit, q.units) else UNIT_MISMATCH
             if q.wants_max and figure.qualifier in ("最高", "最多"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from index.figures import years_in
-from index.qa.facts import facts_of, place_keys
+from index.qa.facts import facts_of, place_keys, province_of_key
 from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question
 from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
@@ -119,8 +119,8 @@ def _not_covered(searcher: Searcher, places, words: list[str]) -> str:
 
 def place_names(searcher: Searcher, places) -> str:
     """沧州市、浙江省: the places of refusal keys (facts.place_keys) as a reader names them."""
-    return "、".join(regions.province_name(p.removeprefix("province:")) if p.startswith("province:")
-                    else city_display(searcher, p) for p in places)
+    return "、".join(regions.province_name(province) if (province := province_of_key(p)) else city_display(searcher, p)
+                    for p in places)
 
 
 def no_figure_reason(searcher: Searcher, q: Question, cities) -> str:

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 from index.figures import years_in
 from index.qa.weights import ASK_MIN_CHARS
-from index.quantity import UNITS, number_value
+from index.quantity import UNITS
 from ingest import regions
 from ingest.normalize import normalize
+from ingest.numbering import label_value
 
 # "What did the cities do about X": the answer is one list per city.
 ACROSS_CITIES = re.compile(r"各(市|地|城市|个城市|区县)|哪(些|几个|几座|个)(城市|地方|市)|"
                            r"不同城市|其他城市|多地|各省市")
 # 现在/目前/现行: the documents in force are asked about, not those that have ended or been replaced.
 _ASKS_CURRENT = re.compile(r"现在|目前|现行|当前|如今|最新|仍然有效|还有效|还在执行")
-# What is done to one who breaks a rule: a statute's penalty chapter (法律责任, 罚则) answers these questions.
 # A question about the national rules (国家对…, 国务院…, 科技部规定…): national texts answer it first. Not 国家级,
 # 国家重点实验室 or 国家高新区, which name a local measure's rank; and only when no place is named.
 _ASKS_NATIONAL = re.compile(
@@ -60,6 +60,7 @@ _ASKS_OF_DOCUMENT = (
     ("效力", re.compile(r"(?:还|仍|仍然|是否)(?:有效|生效|在执行|适用)"
                       r"|(?:有效|失效|废止|过期|到期)(?:了)?吗|是否(?:失效|废止|过期|到期)")),
 )
+# What is done to one who breaks a rule: a statute's penalty chapter (法律责任, 罚则) answers these questions.
 _ASKS_PENALTY = re.compile(r"罚|责任|后果|违反|违规|违法|处理|处分|追究|吊销|没收|责令|查处|惩")
 # A place right after one of these is where something comes from or is sought (从北京引进, 赴上海学习,
 # 面向长三角): named in passing, not what the question is about. Not 到: 落户到X is about X.
@@ -204,7 +205,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     bool(_ASKS_PENALTY.search(text)),
                     bool(_TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
                     _asked_of_document(text), national.group(0) if national else None, _titles_named(text),
-                    tuple(n for n in (number_value(m.group(1)) for m in _ARTICLE.finditer(text)) if n))
+                    tuple(n for n in (label_value(m.group(0)) for m in _ARTICLE.finditer(text)) if n))
 
 
 def _asked_of_document(text: str) -> str | None:
@@ -259,7 +260,8 @@ def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
     unknown: list[str] = []
     mentioned: list[str] = []
     inside: set[str] = set()                              # provinces of the cities named
-    spans: dict[str, list[tuple[int, int]]] = {"held": [], "unknown": []}
+    held_spans: list[tuple[int, int]] = []                # where the held places and the unknown ones stand
+    unknown_spans: list[tuple[int, int]] = []
     for region, start, stop in regions.region_mentions(text):
         if _IN_PASSING.search(text[max(0, start - 2):start]):
             mentioned.append(region.name)
@@ -267,7 +269,7 @@ def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
         if region.level == "province" and region.short not in regions.MUNICIPALITIES:
             held = region.short in places.provinces
             (provinces if held else unknown).append(region.short if held else region.name)
-            spans["held" if held else "unknown"].append((start, stop))
+            (held_spans if held else unknown_spans).append((start, stop))
             continue
         city = regions.city_of(region)
         short = region.name if region.name in places.cities else (city.short if city else region.short)
@@ -275,16 +277,16 @@ def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
             cities.append(short)
             province = regions.province_of(region)
             inside.add(province.short if province else "")
-            spans["held"].append((start, stop))
+            held_spans.append((start, stop))
         else:
             unknown.append(region.name)
-            spans["unknown"].append((start, stop))
+            unknown_spans.append((start, stop))
     provinces = [p for p in provinces if p not in inside]  # 浙江省宁波市: the city says it all
     if cities or provinces:
         # A question about a place the corpus holds names the others as origin or partner (一家北京的公司
         # 搬到廊坊): no note that the corpus lacks them. One joined to a held place (沧州和保定) is asked about too.
-        joined = [name for name, span in zip(unknown, spans["unknown"], strict=True)
-                  if any(_COORDINATED.fullmatch(_between(text, span, other)) for other in spans["held"])]
+        joined = [name for name, span in zip(unknown, unknown_spans, strict=True)
+                  if any(_COORDINATED.fullmatch(_between(text, span, other)) for other in held_spans)]
         mentioned, unknown = mentioned + [name for name in unknown if name not in joined], joined
     unique = lambda xs: tuple(dict.fromkeys(xs))  # noqa: E731
     return unique(cities), unique(provinces), unique(unknown), unique(mentioned)
