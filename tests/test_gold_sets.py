@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 REGS_CORPUS = ROOT / "bench" / "gold" / "regs" / "corpus"
 SETS = {  # gold set -> the corpus its questions are about (bench/README.md)
     "bench/gold/seeds": ROOT / "corpus", "bench/heldout": ROOT / "corpus", "bench/fresh-seeds": ROOT / "corpus",
-    "bench/fresh2-seeds": ROOT / "corpus", "bench/fresh3-seeds": ROOT / "corpus",
+    "bench/fresh2-seeds": ROOT / "corpus", "bench/fresh3-seeds": ROOT / "corpus", "bench/fresh4-seeds": ROOT / "corpus",
     "bench/gold/regs": REGS_CORPUS, "bench/fresh-regs": REGS_CORPUS,
     "bench/fresh2-regs": REGS_CORPUS, "bench/fresh3-regs": REGS_CORPUS, "bench/fresh4-regs": REGS_CORPUS,
+    "bench/fresh5-regs": REGS_CORPUS,
 }
 
 
