@@ -254,6 +254,10 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
         # 一倍以上).
         if not _qualifier_before(text, start)[0] and not text.startswith(QUALIFIERS_AFTER, end):
             return None
+    if measure == "duration" and before == "每" and not m.group("high"):
+        # 每五年对…进行评估, 每半年公布: an interval, not a length of time; without its 每 it says the opposite.
+        return Quantity(text[start - 1:end], start - 1, end, value, unit, "frequency", per=text[start - 1:end],
+                        phrase=text[start - 1:end], span_start=start - 1, span_end=end)
     return _finish(text, start, end, value, unit, measure, m.group("high"))
 
 

@@ -169,6 +169,19 @@ def test_a_phrase_fills_the_slot_when_it_holds_the_words_around_the_question_wor
     assert not fills_slot("由市科技局负责", wh_anchors("什么平台?"))    # no word before the question word
 
 
+def test_a_list_question_that_says_how_many_takes_a_list_of_that_many():
+    from index.qa.quote import is_list_of
+
+    assert read_question("森林公园分为哪两类？").list_count == 2
+    assert read_question("保护区分为哪三个？").list_count == 3
+    assert read_question("有哪些保护区？").list_count is None and read_question("有哪些保护区？").wants_list
+    assert is_list_of("森林公园分为经营性森林公园和公益性森林公园", 2)
+    assert not is_list_of("森林公园分为国家级、省级、市级、县级", 2)          # four names, two asked
+    assert is_list_of("保护范围分为核心保护区、风貌协调区和建设控制区", 3)
+    assert is_list_of("城市规划、镇规划分为总体规划和详细规划", 2)           # the subject's list is not counted
+    assert is_list_of("国家级、省级、市级、县级", None) and not is_list_of("经营性和公益性", None)
+
+
 def test_document_horizon_from_title_or_text(cangzhou_plan, cangzhou_open):
     assert document_horizon(cangzhou_plan.document, []) == (2021, 2025)          # 十四五 in the title
     texts = [c.text for c in cangzhou_open.clauses]

@@ -55,6 +55,19 @@ def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
     assert text[q.start:q.end] == q.text and text[q.span_start:q.span_end] == q.display
 
 
+@pytest.mark.parametrize("text, shown, value, unit", [
+    ("市文物行政管理部门应当每五年对市级文物保护单位进行评估", "每五年", 5.0, "年"),
+    ("应当每半年向社会公布监测结果", "每半年", 0.5, "年"),
+    ("每三个月报告一次", "每三个月报告一次", 1.0, "次"),
+])
+def test_an_interval_keeps_its_mei(text, shown, value, unit):
+    # 每五年 is how often, 五年 how long: without its 每 the figure says something else.
+    (q,) = parse_quantities(text)
+    assert (q.display, q.value, q.unit, q.measure) == (shown, value, unit, "frequency")
+    assert text[q.start:q.end] == q.text and q.per.startswith("每")
+    assert [f.display for f in find_figures(text)] == [shown]
+
+
 def test_ranges_keep_their_upper_end():
     assert parse_quantities("聚焦2—3个重点产业")[0].high == 3.0
     assert [(q.value, q.high, q.unit) for q in parse_quantities("用三至五年时间")] == [(3.0, 5.0, "年")]

@@ -227,7 +227,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             _anchor_score(text, anchors)
         named = _type_score(text, kind, q.text)
         score += named
-        if q.wants_list and "、" in text:
+        if q.wants_list and is_list_of(text, q.list_count):
             score += LIST_BONUS
         # A phrase that names something of the kind asked (市…部门负责全市…) says more than the question even
         # where it repeats the rest of it, as a yes/no question's normative phrase does.
@@ -250,6 +250,23 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score += FOLLOW_BONUS * _repeats(q, previous)
         scored.append((span, score))
     return sorted(scored, key=lambda x: -x[1])
+
+
+# The word joining a list's last item (…、技术和资金; 经营性…和公益性…), and the words opening an enumeration.
+_LAST_JOINER = re.compile(r"和|及|与|或者|或")
+_ENUMERATES = re.compile(r"分为|分成|包括|包含|主要有")
+
+
+def is_list_of(phrase: str, count: int | None) -> bool:
+    """Is the phrase a list (…、…), of as many items as asked when the question says how many (哪两类: X和Y,
+    not four names in a row)? Counted after the word that opens the enumeration when there is one (城市规划、
+    镇规划分为[总体规划和详细规划]): what comes before it is the subject."""
+    if count is None:
+        return "、" in phrase
+    opened = list(_ENUMERATES.finditer(phrase))
+    items = phrase[opened[-1].end():] if opened else phrase
+    tail = items[items.rfind("、") + 1:]
+    return 1 + items.count("、") + bool(_LAST_JOINER.search(tail)) == count
 
 
 # A phrase that announces what follows it (…应当符合下列要求：): the items after the colon say it.

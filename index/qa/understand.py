@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.figures import years_in
 from index.qa.weights import ASK_MIN_CHARS
-from index.quantity import UNITS
+from index.quantity import UNITS, number_value
 from ingest import regions
 from ingest.normalize import normalize
 from ingest.numbering import label_value
@@ -166,9 +166,16 @@ class Question:
             return "cities"
         return "list" if self.wants_list else "fact"
 
+    @property
+    def list_count(self) -> int | None:
+        """How many names a list question asks for (哪两类 -> 2); None when it does not say (哪些, 哪几)."""
+        m = _LIST_COUNT.search(normalize(self.text))
+        return int(number_value(m.group(1))) if m else None
+
 
 # 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
+_LIST_COUNT = re.compile(r"哪([两二三四五六七八九十])")
 # An A-not-A question (是不是, 需不需要, 有没有, 支持不支持: a word, 不 or 没, the word again) asks yes or no.
 _YES_NO = re.compile(r"(?<![不没])(\w{1,2})[不没]\1|能否|可否|是否|合规|吗[？?]?$")
 
