@@ -169,6 +169,15 @@ def test_a_phrase_fills_the_slot_when_it_holds_the_words_around_the_question_wor
     assert not fills_slot("由市科技局负责", wh_anchors("什么平台?"))    # no word before the question word
 
 
+def test_a_figure_reached_or_added_is_stated_one_counted_in_passing_is_not():
+    from index.qa.numeric import is_stated
+
+    for text, figure in (("到2020年全市科技型中小企业达到2500家以上", "2500"), ("三年内新增科技型中小企业1000家以上", "1000")):
+        assert is_stated(text, text.index(figure))
+    text = "每年遴选200家企业给予支持"
+    assert not is_stated(text, text.index("200"))
+
+
 def test_a_list_question_that_says_how_many_takes_a_list_of_that_many():
     from index.qa.quote import is_list_of
 

@@ -30,7 +30,13 @@ from ingest.normalize import normalize
 
 # A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
 # that only counts something else in passing ("每年遴选200家…") does less well.
-_STATED = re.compile(r"(达|达到|超过|突破|增至|增长到|增加到|提高到|提升到|不低于|不少于|为|是)[\s约近]*$")
+_STATED = re.compile(r"(达|达到|超过|突破|增至|增长到|增加到|提高到|提升到|不低于|不少于|为|是)[\s约近]*$|"
+                     r"新增[\u4e00-\u9fff（）()“”]{0,12}$")       # 新增科技型中小企业1000家以上: what is added
+
+
+def is_stated(text: str, start: int) -> bool:
+    """Is the figure at start what a quantity is said to reach or to add (达到1000家, 新增…企业1000家)?"""
+    return bool(_STATED.search(text[max(0, start - 16):start]))
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
                 score += UNIT_MATCH if unit_fits(figure.unit, q.units) else UNIT_MISMATCH
             if q.wants_max and figure.qualifier in ("最高", "最多"):
                 score += MAX_BONUS
-            if not figure.label and _STATED.search(hit.clause.text[max(0, figure.start - 4):figure.start]):
+            if not figure.label and is_stated(hit.clause.text, figure.start):
                 score += STATED_BONUS
             if q.period and figure.year and q.period[0] == q.period[1] == figure.year:
                 score += YEAR_BONUS
