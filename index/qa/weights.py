@@ -84,7 +84,8 @@ FIGURE_PHRASE = 0.5      # ... with the figure's own comma phrase
 UNIT_MATCH = 0.3         # the figure's unit is one the question asks for (多少家 -> 家)
 UNIT_MISMATCH = -0.6     # ... and one it does not
 MAX_BONUS = 0.2          # 最高/最多 asked and stated
-STATED_BONUS = 0.15      # a figure a quantity is said to reach or to add (达到1000家, 新增…1000家), not one counted in passing
+STATED_BONUS = 0.15      # a figure a quantity is said to reach or to add (达到1000家, 新增…1000家), not one
+                         # counted in passing
 YEAR_BONUS = 0.2         # the figure's sentence dates it to the one year asked
 ACHIEVED_PENALTY = 0.3   # a figure already reached when the question asks for a target
 ACHIEVED_BONUS = 0.2     # a figure reached when the question asks what was reached in a period
