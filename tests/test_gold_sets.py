@@ -16,7 +16,7 @@ SETS = {  # gold set -> the corpus its questions are about (bench/README.md)
     "bench/fresh2-seeds": ROOT / "corpus", "bench/fresh3-seeds": ROOT / "corpus", "bench/fresh4-seeds": ROOT / "corpus",
     "bench/gold/regs": REGS_CORPUS, "bench/fresh-regs": REGS_CORPUS,
     "bench/fresh2-regs": REGS_CORPUS, "bench/fresh3-regs": REGS_CORPUS, "bench/fresh4-regs": REGS_CORPUS,
-    "bench/fresh5-regs": REGS_CORPUS,
+    "bench/fresh5-regs": REGS_CORPUS, "bench/fresh6-regs": REGS_CORPUS,
 }
 
 
