@@ -30,6 +30,7 @@ _MONEY = ("元", "美元", "欧元")
 _COUNT = ("家次", "人次", "项次", "个", "家", "人", "名", "位", "项", "件", "所", "座", "倍", "次", "户", "台", "套",
           "支", "批", "种", "类", "条", "篇", "场", "轮", "处", "辆", "张", "本", "部", "栋", "间", "株", "头")
 _AGE = ("周岁", "岁")
+_DISTANCES = ("平方米", "平方公里", "公里", "千米", "米")
 _SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨", "兆瓦", "千瓦", "GW", "MW", "千瓦时")
 _DURATION = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月", "月", "周", "日", "天", "年", "季度")
 _RATIO = ("个百分点", "百分点", "%", "％", "‰", "‱")
@@ -305,8 +306,8 @@ def _finish(text: str, start: int, end: int, value: float, unit: str, measure: s
     span_end = end
     tail = text[end:end + 2]
     after = next((q for q in QUALIFIERS_AFTER if tail.startswith(q)), "")
-    if after == "内" and measure != "duration":
-        after = ""                                        # 10家内资企业: not a bound
+    if after == "内" and measure != "duration" and unit not in _DISTANCES:
+        after = ""                                        # 10家内资企业: not a bound; 周边一百米内 is one
     if after and (not qualifier or qualifier in ("每年", "年均", "约", "近")):
         qualifier, span_end = after, end + len(after)
     elif after:

@@ -739,3 +739,27 @@ def test_when_a_document_takes_effect_is_answered_in_its_own_words(county_and_ci
     got = answer(county_and_cities, "北京市促进科技成果转化条例什么时候开始施行？")
     assert got.text == "本条例自2020年1月1日起施行" and "起施行" in got.citations[0].clause.text
     assert answer(county_and_cities, "柳河县这个实施意见什么时候开始施行？").text == "本政策自发布之日起施行"
+
+
+@pytest.fixture(scope="module")
+def villages(tmp_path_factory, embedder):
+    """One regulation with meetings held 每年/每季度至少…一次 and notices given days ahead (提前十日通知)."""
+    return _one_regulation(tmp_path_factory, embedder, "北京", "北京市实施《村民委员会组织法》的若干规定(2012-09-28).md")
+
+
+def test_how_often_is_answered_by_a_frequency_not_a_length_of_time(villages):
+    assert read_question("村民代表会议多久召开一次？").asks_often
+    assert not read_question("应当提前多少日通知？").asks_often
+    got = answer(villages, "北京的村民代表会议多久召开一次？")
+    assert not got.abstained and got.text.startswith("每季度"), got.text
+    got = answer(villages, "北京的村民会议多长时间至少召开一次？")
+    assert not got.abstained and got.text.startswith("每年"), got.text
+
+
+def test_a_word_is_said_where_a_longer_form_it_abbreviates_is():
+    from index.qa.refusal import _says
+
+    assert _says({"出租汽车", "驾驶员"}, "出租车")
+    assert _says({"科学技术局"}, "科技局")
+    assert not _says({"出租汽车"}, "汽车站") and not _says({"人才引进"}, "人才飞地")
+

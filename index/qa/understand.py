@@ -167,6 +167,11 @@ class Question:
         return "list" if self.wants_list else "fact"
 
     @property
+    def asks_often(self) -> bool:
+        """多久…一次, 每隔多长时间: how often, answered by a frequency (每季度不得少于一次), not by a length of time."""
+        return bool(_ASKS_OFTEN.search(normalize(self.text)))
+
+    @property
     def list_count(self) -> int | None:
         """How many names a list question asks for (哪两类 -> 2); None when it does not say (哪些, 哪几)."""
         m = _LIST_COUNT.search(normalize(self.text))
@@ -176,6 +181,7 @@ class Question:
 # 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
 _LIST_COUNT = re.compile(r"哪([两二三四五六七八九十])")
+_ASKS_OFTEN = re.compile(r"(?:多久|多长时间|多少(?:年|天|日|个月)|几(?:年|天|日|个月))[^,。?]{0,16}?一次|每隔")
 # An A-not-A question (是不是, 需不需要, 有没有, 支持不支持: a word, 不 or 没, the word again) asks yes or no.
 _YES_NO = re.compile(r"(?<![不没])(\w{1,2})[不没]\1|能否|可否|是否|合规|吗[？?]?$")
 
