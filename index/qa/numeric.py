@@ -76,7 +76,9 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             # The document's title and headings name the plan and measure the question may refer to.
             overlap = bigram_recall(q.core, " ".join([sentence, doc.title, *hit.clause.section]))
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
-            if q.units:
+            if q.asks_often:
+                score += UNIT_MATCH if figure.kind == "frequency" else UNIT_MISMATCH
+            elif q.units:
                 if q.unit_stated and not unit_fits(figure.unit, q.units):
                     continue                          # 多少元 is never answered by 4355家
                 if "元" in q.units and figure.kind == "count":
