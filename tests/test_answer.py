@@ -763,3 +763,33 @@ def test_a_word_is_said_where_a_longer_form_it_abbreviates_is():
     assert _says({"科学技术局"}, "科技局")
     assert not _says({"出租汽车"}, "汽车站") and not _says({"人才引进"}, "人才飞地")
 
+
+def test_the_askers_own_situation_does_not_hide_the_figure_asked(villages):
+    # A first-person premise (我家在…，家里…，) shares no words with the rule; the part asked names its figure.
+    got = answer(villages, "我家在北京农村，家里老人去年刚过世，村里召开村民会议应当提前多少日通知？")
+    assert not got.abstained and got.text == "十日", got.text
+    # Refused, it says what was asked for, not the asker's circumstances.
+    got = answer(villages, "我家在北京农村，家里老人去年刚过世，村里给的丧葬补助是多少钱？")
+    assert got.abstained and "丧葬" in got.reason and "老人" not in got.reason, got.reason
+
+
+def test_a_condition_in_the_third_person_still_binds_the_figure():
+    q = read_question("在湖州，物业服务人不接受续聘的，应当提前多少日书面告知？")
+    assert q.ask and not q.first_person
+    assert read_question("我们公司在开封拿到一块地，超过多长时间不开工要遮盖？").first_person
+
+
+def test_rules_broken_are_no_title():
+    assert read_question("在北京违反控制吸烟规定的，罚多少钱？").documents == ()
+    assert read_question("北京的控制吸烟条例对网吧有什么要求？").documents == ("北京的控制吸烟条例",)
+
+
+def test_which_authority_is_answered_by_a_name_of_one():
+    from index.qa.quote import _type_score
+    from index.qa.understand import answer_type
+
+    question = "郑州市游行的主管机关是哪个机关？"
+    assert answer_type(question) == "机关"
+    assert _type_score("主管机关为市公安局", "机关", question) > 0
+    assert _type_score("本市游行的主管机关", "机关", question) == 0
+

@@ -55,6 +55,8 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
     asked_figures = {normalize(f.text) for f in parse_quantities(q.text)}
     candidates: list[FigureAnswer] = []
     horizons: dict[str, tuple[int, int] | None] = {}
+    ask_words = {w for w in searcher.lexical.tokenizer(q.ask_core) if len(w) >= 2} if q.ask_core else set()
+    ask_words = {w for w in ask_words if not any(w != longer and w in longer for longer in ask_words)}  # 发明专利
     for rank, hit in enumerate(hits[:10]):
         doc = hit.document
         if doc.doc_id not in horizons:
@@ -74,7 +76,11 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             else:
                 phrase, sentence = _figure_context(hit.clause.text, figure)
             # The document's title and headings name the plan and measure the question may refer to.
-            overlap = bigram_recall(q.core, " ".join([sentence, doc.title, *hit.clause.section]))
+            context = " ".join([sentence, doc.title, *hit.clause.section])
+            overlap = bigram_recall(q.core, context)
+            # A long premise (我们公司在开封拿到一块地做工程，工地一直没开工，) dilutes the core: the part asked
+            # may name the figure instead, enough to let it answer (the score still reads the whole question).
+            named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words)
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
             if q.asks_often:
                 score += UNIT_MATCH if figure.kind == "frequency" else UNIT_MISMATCH
@@ -96,9 +102,19 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
                 score -= ACHIEVED_PENALTY
             elif achieved and not q.wants_target and q.period:
                 score += ACHIEVED_BONUS               # "2020年有多少家": what was reached, not what was planned
-            candidates.append(FigureAnswer(hit, figure, phrase, score, overlap))
-    candidates = [c for c in candidates if c.overlap >= FIGURE_MIN_OVERLAP]
+            if named:
+                candidates.append(FigureAnswer(hit, figure, phrase, score, overlap))
     return max(candidates, key=lambda c: c.score) if candidates else None
+
+
+def _asked_part_named(q: Question, sentence: str, ask_words: set[str]) -> bool:
+    """Does the figure's own sentence name the part asked after the asker's own situation: as much of it as
+    FIGURE_MIN_OVERLAP asks of the whole question, in two of its words at least (a short part shares one word
+    by chance: 每件[发明专利]资助多少元)?"""
+    if not q.ask_core or not q.first_person or bigram_recall(q.ask_core, sentence) < FIGURE_MIN_OVERLAP:
+        return False
+    hay = normalize(sentence)
+    return sum(w in hay for w in ask_words) >= 2
 
 
 def _figure_context(text: str, figure: Figure) -> tuple[str, str]:

@@ -92,7 +92,8 @@ def _echo(question: str, phrase: str) -> float:
 
 
 # How a name of each kind ends: a 部门 is a 局, 委 or 办 (市科技和地震局).
-_NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院|所|单位", "学校": "学校|大学|学院",
+_NAME_ENDS = {"部门": "局|委|办|厅|部门", "单位": "局|委|办|厅|院|所|单位", "机关": "局|委|办|厅|院|机关|政府",
+              "学校": "学校|大学|学院",
               "高校": "大学|学院|高校", "院校": "大学|学院|学校|院校"}
 _GENERIC = set("关各等级类个家所或和与及本该其全省市县区我")   # 有关部门, 各县, 省级…: no name
 
@@ -206,7 +207,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
     # without it, seeds and heldout tune equal).
     # A plan's duty line ((牵头单位:市科技局,责任单位:…)) says who acts, not what is done: an answer only to a
     # question asking who (as it is never part of a widened quote, _widen).
-    duties = _ASKS_ACTOR.search(q.text) or answer_type(q.text) in ("部门", "单位")
+    duties = _ASKS_ACTOR.search(q.text) or answer_type(q.text) in ("部门", "单位", "机关")
     for i in order[:sentences_kept or SENTENCES_KEPT]:
         sent, parent = ranked_sentences[i]
         if _DUTY.search(sent.sentence) and not duties:

@@ -163,8 +163,10 @@ def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
     the question's order. A word no clause uses is the rarest of all: it names what is not there
     (诺贝尔奖, where the documents only speak of 奖励)."""
     frequency = facts_of(searcher).clause_frequency
+    # The asker's own situation (我在重庆一家公司上班，现在被辞退了，) is not what was not found: what they ask is.
+    about = q.ask_core if q.ask_core and q.first_person else q.core
     # 各地, 哪些城市 ask where, they name no topic.
-    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", q.core))) if len(w) >= 2]
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", about))) if len(w) >= 2]
     words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
     words = [w for w in words if w not in QUALIFIERS_BEFORE]                               # 至少, 最高: no topic
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])

@@ -39,8 +39,9 @@ _NAMES_DOCUMENT = re.compile(r"条例|办法|规定|细则|规则|决定|意见|
 # A document named by its title: a place, then words, then a document type (河南省志愿服务条例); not a question about
 # a place's rules (上海市对…有什么规定), so no question word, preposition or punctuation in between.
 DOCUMENT_TYPE = re.compile(r"条例|办法|规定|细则|实施意见|实施方案|行动计划|规划|若干措施|若干规定|决定")
+# ... nor a verb that takes a rule as its object (在上海违反…保护规定的: the rules broken, not a title).
 _NOT_IN_TITLE = re.compile(r"[这那该此本]|对|关于|什么|怎么|怎样|如何|哪|多少|是否|吗|有没有|能不能|可以|应当|有|在"
-                           r"|[^\w]")
+                           r"|违反|违背|遵守|依照|依据|按照|根据|[^\w]")
 _QUOTED_TITLE = re.compile(r"《([^》]{2,40})》")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇两0-9]{1,6})条")
 # What follows a title (…条例规定, …方案提出, …条例所称, …规划里): not a verb's object (科技局规划建设, 奖励规定多少).
@@ -167,6 +168,18 @@ class Question:
         return "list" if self.wants_list else "fact"
 
     @property
+    def ask_core(self) -> str | None:
+        """The part asked without its question words (失业保险金能领多长时间 -> 失业保险金能领); None for a
+        question in one part."""
+        return _FILLER.sub("", self.ask) if self.ask else None
+
+    @property
+    def first_person(self) -> bool:
+        """The asker speaks of themselves (我家…, 我们公司…): a premise of their own situation, in words no
+        document uses, where one in the third person (物业服务人不接受续聘的，) is a condition to meet."""
+        return bool(_FIRST_PERSON.search(self.text))
+
+    @property
     def asks_often(self) -> bool:
         """多久…一次, 每隔多长时间: how often, answered by a frequency (每季度不得少于一次), not by a length of time."""
         return bool(_ASKS_OFTEN.search(normalize(self.text)))
@@ -181,6 +194,7 @@ class Question:
 # 哪些/哪几/哪三项/哪两类: several names answer it (a count names how many, 哪一 asks for one).
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
 _LIST_COUNT = re.compile(r"哪([两二三四五六七八九十])")
+_FIRST_PERSON = re.compile(r"我|咱")
 _ASKS_OFTEN = re.compile(r"(?:多久|多长时间|多少(?:年|天|日|个月)|几(?:年|天|日|个月))[^,。?]{0,16}?一次|每隔")
 # An A-not-A question (是不是, 需不需要, 有没有, 支持不支持: a word, 不 or 没, the word again) asks yes or no.
 _YES_NO = re.compile(r"(?<![不没])(\w{1,2})[不没]\1|能否|可否|是否|合规|吗[？?]?$")
@@ -337,7 +351,8 @@ def wh_anchors(question: str) -> tuple[str, str]:
 
 # What a "which X" question asks for: 由哪个[县]来担当 -> a phrase naming a county (固安县) answers it. The kind
 # is the head of the noun after 哪个/哪所, past its modifiers (哪所外国[院校]); 什么 takes it right after.
-_ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?[\u4e00-\u9fff]{0,4}?|什么)(县|公司|学校|大学|学院|高校|院校|部门|单位)")
+_ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?[\u4e00-\u9fff]{0,4}?|什么)"
+                          r"(县|公司|学校|大学|学院|高校|院校|部门|单位|机关)")
 
 
 # 什么时候施行, 哪年设立: a phrase naming a date answers it ("时间" is that kind).
