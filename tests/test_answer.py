@@ -757,11 +757,11 @@ def test_how_often_is_answered_by_a_frequency_not_a_length_of_time(villages):
 
 
 def test_a_word_is_said_where_a_longer_form_it_abbreviates_is():
-    from index.qa.refusal import _says
+    from index.qa.facts import abbreviates
 
-    assert _says({"出租汽车", "驾驶员"}, "出租车")
-    assert _says({"科学技术局"}, "科技局")
-    assert not _says({"出租汽车"}, "汽车站") and not _says({"人才引进"}, "人才飞地")
+    assert abbreviates("出租车", "出租汽车") and abbreviates("科技局", "科学技术局")
+    assert not abbreviates("汽车站", "出租汽车") and not abbreviates("人才飞地", "人才引进")
+    assert not abbreviates("出租车", "出租车") and not abbreviates("科局", "科学技术发展规划局")
 
 
 def test_the_askers_own_situation_does_not_hide_the_figure_asked(villages):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.search import Searcher
 
@@ -20,6 +20,29 @@ class IndexFacts:
     words: set[str]                         # of the whole corpus
     clause_frequency: Counter               # word -> number of clauses (with their headings) using it
     units_of: dict[int, list[int]]          # row -> its embedded sentences, in order
+    # city -> its words by (first, last) character, built when first asked (says)
+    ends_of_city: dict[str, dict[tuple[str, str], list[str]]] = field(default_factory=dict)
+
+    def says(self, place: str, word: str) -> bool:
+        """Does the place's vocabulary hold the word, or a longer form it abbreviates (出租车: 出租汽车)?"""
+        words = self.words_of_city.get(place, set())
+        if word in words:
+            return True
+        if place not in self.ends_of_city:
+            by_ends: dict[tuple[str, str], list[str]] = {}
+            for w in words:
+                by_ends.setdefault((w[0], w[-1]), []).append(w)
+            self.ends_of_city[place] = by_ends
+        return any(abbreviates(word, w) for w in self.ends_of_city[place].get((word[0], word[-1]), ()))
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Is short an abbreviation of long (科技局: 科学技术局)? Chinese abbreviates by keeping characters in order,
+    the first and the last among them; the long form is at most twice as long."""
+    if not len(short) < len(long) <= 2 * len(short) or short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    rest = iter(long)
+    return all(c in rest for c in short)
 
 
 _FACTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -73,9 +73,9 @@ def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
     any policy), nor do everyday words that only happen to occur somewhere: the missing words must be
     the ones other places' best clauses on the question are written in."""
     facts = facts_of(searcher)
-    here, anywhere = facts.words_of_city, facts.words
+    anywhere = facts.words
     words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and w in anywhere]
-    missing = [w for w in words if not any(_says(here.get(c, set()), w) for c in cities)]
+    missing = [w for w in words if not any(facts.says(c, w) for c in cities)]
     if len(missing) < 2 or len(missing) < TOPIC_GAP * len(words):
         return None
     used = _used_elsewhere(searcher, q, cities)
@@ -91,10 +91,10 @@ def measure_gap(searcher: Searcher, q: Question, cities) -> str | None:
     shorter word of the question inside it (创新券), while the clauses that best answer the question elsewhere
     do use it: the measure is another place's. One term is enough, as one word was not (topic_gap): a
     term names a measure, an everyday word may be said otherwise."""
-    here = facts_of(searcher).words_of_city
+    facts = facts_of(searcher)
     terms = set(searcher.lexical.tokenizer.terms)
     words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= MEASURE_TERM]
-    held = [w for w in words if any(_says(here.get(c, set()), w) for c in cities)]
+    held = [w for w in words if any(facts.says(c, w) for c in cities)]
     # 科技型中小企业 is not missing where 中小企业 is said: the city speaks of the thing, if less narrowly.
     missing = [w for w in words if w in terms and w not in held and not any(h in w for h in held)]
     if not missing:
@@ -102,20 +102,6 @@ def measure_gap(searcher: Searcher, q: Question, cities) -> str | None:
     used = _used_elsewhere(searcher, q, cities)
     found = [w for w in missing if w in used]
     return _not_covered(searcher, cities, found) if found else None
-
-
-def _says(words: set[str], word: str) -> bool:
-    """Does a place's vocabulary hold the word, or a longer form the word abbreviates (出租车: 出租汽车,
-    科技局: 科学技术局)? Chinese abbreviates by keeping characters in order, the first and the last among them."""
-    if word in words:
-        return True
-    return any(len(word) < len(w) <= 2 * len(word) and w[0] == word[0] and w[-1] == word[-1] and _in_order(word, w)
-               for w in words)
-
-
-def _in_order(short: str, long: str) -> bool:
-    rest = iter(long)
-    return all(c in rest for c in short)
 
 
 def _used_elsewhere(searcher: Searcher, q: Question, places) -> str:
