@@ -79,6 +79,7 @@ _DOUBLINGS = re.compile(r"翻(?P<num>[一两二三1-3])番")
 # Qualifiers, longest first so 不超过 wins over 超过. Before: 不低于100万元; after: 100家以上, 十五日内.
 QUALIFIERS_BEFORE = tuple(sorted((
     "不低于", "不少于", "不超过", "不高于", "不多于", "未超过", "超过", "高于", "低于", "少于", "多于", "大于", "小于",
+    "不足",
     "至少", "最少", "最多", "最高", "最低", "约", "近", "逾", "年均", "每年",
 ), key=len, reverse=True))
 QUALIFIERS_AFTER = ("以上", "以下", "以内", "之内", "左右", "内", "为限")
@@ -263,9 +264,9 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
 
 
 # A period kept or shown is stated too: 留存三年备查, 保存二年, 公示七日.
-_DURATION_AFTER = ("以上", "以下", "以内", "之内", "内", "后", "以后", "期满", "届满", "为限", "左右", "备查")
-_DURATION_BEFORE = re.compile(r"(?:为期|期限|期限为|连续|满|每|有效期|有效期为|延长|缩短|超过|不超过|不少于|不满|"
-                              r"未满|逾期|至少|最长|最短|之日起|起|后|内|前|的|保存|留存|保管|保留|公示|公告)$")
+_DURATION_AFTER = ("以上", "以下", "以内", "之内", "内", "后", "以后", "期满", "届满", "为限", "左右", "备查", "多")
+_DURATION_BEFORE = re.compile(r"(?:为期|为|期限|期限为|连续|满|每|有效期|有效期为|延长|缩短|超过|不超过|不少于|不满|"
+                              r"不足|未满|逾期|至少|最长|最短|之日起|起|后|内|前|的|保存|留存|保管|保留|公示|公告)$")
 
 
 def _bounds_duration(text: str, start: int, end: int) -> bool:

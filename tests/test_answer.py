@@ -793,3 +793,15 @@ def test_which_authority_is_answered_by_a_name_of_one():
     assert _type_score("主管机关为市公安局", "机关", question) > 0
     assert _type_score("本市游行的主管机关", "机关", question) == 0
 
+
+def test_a_list_items_figure_is_read_with_the_lead_in_of_its_list():
+    from index.qa.numeric import _with_lead_in
+
+    text = ("第二十五条 献血者及其亲属临床用血的，持有效身份证件等材料，按照下列规定免交临床用血费用：\n"
+            "（一）献血者捐献全血累计达四百毫升以上的，本人终身免交临床用血费用；\n"
+            "（二）献血者的配偶、父母和子女，五年内按照不超过献血量的两倍免交临床用血费用")
+    item = text[text.index("（二）"):]
+    read = _with_lead_in(text, text.index("两倍"), item)
+    assert read.startswith("第二十五条 献血者及其亲属临床用血的") and read.endswith(item)
+    assert _with_lead_in(text, 5, "第二十五条 献血者") == "第二十五条 献血者"      # no list item: as it is
+

@@ -69,6 +69,12 @@ def test_an_interval_keeps_its_mei(text, shown, value, unit):
     assert [f.display for f in find_figures(text)] == [shown]
 
 
+def test_a_schedules_rows_state_their_figures():
+    # 满三年不足四年的为九个月: the length 为 states, and the bounds of the row (不足 is one).
+    assert [f.display for f in find_figures("（三）累计缴费时间满三年不足四年的为九个月；")] == ["三年", "不足四年", "九个月"]
+    assert [q.display for q in parse_quantities("已经工作三年多")] == ["三年"]
+
+
 def test_ranges_keep_their_upper_end():
     assert parse_quantities("聚焦2—3个重点产业")[0].high == 3.0
     assert [(q.value, q.high, q.unit) for q in parse_quantities("用三至五年时间")] == [(3.0, 5.0, "年")]

@@ -27,6 +27,7 @@ from index.quantity import parse_quantities
 from index.search import Hit, Searcher
 from ingest.model import Clause
 from ingest.normalize import normalize
+from ingest.numbering import parse_numbering
 
 # A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
 # that only counts something else in passing ("每年遴选200家…") does less well.
@@ -75,6 +76,7 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
                 phrase = sentence = figure.label
             else:
                 phrase, sentence = _figure_context(hit.clause.text, figure)
+                sentence = _with_lead_in(hit.clause.text, figure.start, sentence)
             # The document's title and headings name the plan and measure the question may refer to.
             context = " ".join([sentence, doc.title, *hit.clause.section])
             overlap = bigram_recall(q.core, context)
@@ -115,6 +117,16 @@ def _asked_part_named(q: Question, sentence: str, ask_words: set[str]) -> bool:
         return False
     hay = normalize(sentence)
     return sum(w in hay for w in ask_words) >= 2
+
+
+def _with_lead_in(text: str, at: int, sentence: str) -> str:
+    """An item's sentence with the words that announce its list (…领取失业保险金的期限按照下列规定确定：（三）…满三年
+    不足四年的为九个月): the item says only what differs, the lead-in what it is about."""
+    colon = max(text.rfind("：", 0, at), text.rfind(":", 0, at))
+    if colon < 0 or parse_numbering(sentence.strip()) is None:
+        return sentence
+    lead_start = text.rfind("\n", 0, colon)                # its paragraph: 具体划分为 says little alone
+    return text[lead_start + 1:colon] + "：" + sentence
 
 
 def _figure_context(text: str, figure: Figure) -> tuple[str, str]:
