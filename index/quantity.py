@@ -264,9 +264,10 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
 
 
 # A period kept or shown is stated too: 留存三年备查, 保存二年, 公示七日.
-_DURATION_AFTER = ("以上", "以下", "以内", "之内", "内", "后", "以后", "期满", "届满", "为限", "左右", "备查", "多")
+_DURATION_AFTER = ("以上", "以下", "以内", "之内", "内", "后", "以后", "期满", "届满", "为限", "左右", "备查", "多",
+                   "至", "到")                            # 四年到八年: a range's lower end
 _DURATION_BEFORE = re.compile(r"(?:为期|为|期限|期限为|连续|满|每|有效期|有效期为|延长|缩短|超过|不超过|不少于|不满|"
-                              r"不足|未满|逾期|至少|最长|最短|之日起|起|后|内|前|的|保存|留存|保管|保留|公示|公告)$")
+                              r"不足|未满|到|至|逾期|至少|最长|最短|之日起|起|后|内|前|的|保存|留存|保管|保留|公示|公告)$")
 
 
 def _bounds_duration(text: str, start: int, end: int) -> bool:

@@ -805,3 +805,9 @@ def test_a_list_items_figure_is_read_with_the_lead_in_of_its_list():
     assert read.startswith("第二十五条 献血者及其亲属临床用血的") and read.endswith(item)
     assert _with_lead_in(text, 5, "第二十五条 献血者") == "第二十五条 献血者"      # no list item: as it is
 
+
+def test_an_age_asked_is_a_figure_in_years_of_age():
+    q = read_question("多大年纪以上的老年人可以获得资助？")
+    assert q.numeric and unit_fits("周岁", q.units)
+    assert read_question("几岁以下的儿童免票？").numeric
+

@@ -69,6 +69,12 @@ def test_an_interval_keeps_its_mei(text, shown, value, unit):
     assert [f.display for f in find_figures(text)] == [shown]
 
 
+def test_a_range_written_with_both_ends_whole_and_to():
+    (q,) = parse_quantities("班车客运线路的经营期限为四年到八年")
+    assert (q.display, q.value, q.high, q.unit) == ("四年到八年", 4.0, 8.0, "年")
+    assert [(q.value, q.high) for q in parse_quantities("用三年至五年时间")] == [(3.0, 5.0)]
+
+
 def test_a_schedules_rows_state_their_figures():
     # 满三年不足四年的为九个月: the length 为 states, and the bounds of the row (不足 is one).
     assert [f.display for f in find_figures("（三）累计缴费时间满三年不足四年的为九个月；")] == ["三年", "不足四年", "九个月"]
