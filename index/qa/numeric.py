@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from index.figures import Figure, clause_figures, in_review_section
 from index.qa.quote import SEGMENT_END, SENTENCE_END
 from index.qa.refusal import covers, horizon_of
-from index.qa.understand import Question, bigram_recall, unit_fits
+from index.qa.understand import Question, bigram_recall, outermost, unit_fits
 from index.qa.weights import (
     ACHIEVED_BONUS,
     ACHIEVED_PENALTY,
@@ -56,8 +56,9 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
     asked_figures = {normalize(f.text) for f in parse_quantities(q.text)}
     candidates: list[FigureAnswer] = []
     horizons: dict[str, tuple[int, int] | None] = {}
-    ask_words = {w for w in searcher.lexical.tokenizer(q.ask_core) if len(w) >= 2} if q.ask_core else set()
-    ask_words = {w for w in ask_words if not any(w != longer and w in longer for longer in ask_words)}  # 发明专利
+    # Only a first-person question's part asked is read alone (_asked_part_named).
+    asked_alone = q.ask_core if q.ask_core and q.first_person else ""
+    ask_words = set(outermost([w for w in dict.fromkeys(searcher.lexical.tokenizer(asked_alone)) if len(w) >= 2]))
     for rank, hit in enumerate(hits[:10]):
         doc = hit.document
         if doc.doc_id not in horizons:

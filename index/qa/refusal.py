@@ -8,7 +8,7 @@ import re
 from index.figures import years_in
 from index.qa.facts import facts_of, place_keys, province_of_key
 from index.qa.titles import documents_bearing
-from index.qa.understand import ACROSS_CITIES, PERIODS, Question
+from index.qa.understand import ACROSS_CITIES, PERIODS, Question, outermost
 from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
 from index.quantity import QUALIFIERS_BEFORE
 from index.search import Searcher
@@ -113,7 +113,7 @@ def _used_elsewhere(searcher: Searcher, q: Question, places) -> str:
 
 
 def _not_covered(searcher: Searcher, places, words: list[str]) -> str:
-    shown = [w for w in words if not any(w != m and w in m for m in words)]   # 新能源, not also 能源
+    shown = outermost(words)                                                  # 新能源, not also 能源
     return f"语料中{place_names(searcher, places)}的政策文件没有涉及" + "".join(f"“{w}”" for w in shown)
 
 
@@ -153,7 +153,7 @@ def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
     about = q.ask_core if q.ask_core and q.first_person else q.core
     # 各地, 哪些城市 ask where, they name no topic.
     words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", about))) if len(w) >= 2]
-    words = [w for w in words if not any(w != other and w in other for other in words)]   # 技术市场, not 技术
+    words = outermost(words)
     words = [w for w in words if w not in QUALIFIERS_BEFORE]                               # 至少, 最高: no topic
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
     return [w for w in words if w in rarest]

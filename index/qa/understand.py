@@ -360,6 +360,12 @@ _ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?[\u4e00-\u9fff]{0,4}?|什么
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪[一]?(?:天|年|月|日)|几月|几号|什么时间(?!内)")
 
 
+def outermost(words: list[str]) -> list[str]:
+    """The words that no other of them holds, in order (技术市场, not also 技术): the search tokenizer gives a
+    compound and its parts."""
+    return [w for w in words if not any(w != longer and w in longer for longer in words)]
+
+
 def answer_type(question: str) -> str | None:
     text = normalize(question)
     m = _ANSWER_TYPE.search(text)
