@@ -14,7 +14,7 @@ list (第三条, 第5位, （一）), a plan's name (三年行动计划, 十四�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cn2an
@@ -159,7 +159,20 @@ def parse_quantities(text: str) -> list[Quantity]:
         q = _quantity(text, m)
         if q:
             found.append(q)
-    return _join_ranges(text, sorted(found, key=lambda q: q.start))
+    return [_as_fine(text, q) for q in _join_ranges(text, sorted(found, key=lambda q: q.start))]
+
+
+# A fine may be set as a multiple or a share of another sum (处赔偿金三倍以下的罚款, 处违法所得一倍以上五倍以下的
+# 罚款, 处货值金额百分之十的罚款): that figure is the amount of the fine, quoted with the sum it is taken of.
+_FINE_AFTER = re.compile(r"的?(罚款|罚金)")
+_FINE_BASE = re.compile(r"处以?([^，。；、：,;:处]{1,20})$")
+
+
+def _as_fine(text: str, q: Quantity) -> Quantity:
+    if q.measure not in ("ratio", "count") or q.unit not in ("倍", "%") or not _FINE_AFTER.match(text, q.span_end):
+        return q
+    base = _FINE_BASE.search(text, max(0, q.span_start - 21), q.span_start)
+    return replace(q, measure="amount", phrase=(base.group(1) if base else "") + q.phrase)
 
 
 def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:

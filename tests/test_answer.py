@@ -678,6 +678,17 @@ def test_a_question_of_national_rules_names_a_national_organ_or_the_state_not_a_
 
 
 @pytest.fixture(scope="module")
+def supervision(tmp_path_factory, embedder):
+    """One regulation whose fines are set as multiples of a fee (收费总额一倍以上二倍以下的罚款)."""
+    return _one_regulation(tmp_path_factory, embedder, "浙江", "浙江省建设工程监理管理条例(2014-11-28).md")
+
+
+def test_a_fine_set_as_a_multiple_of_a_fee_answers_how_much_the_fine_is(supervision):
+    got = answer(supervision, "在浙江省没有资质证书就承接工程监理业务的，可以并处多少罚款？")
+    assert got.text == "该项监理业务收费总额一倍以上二倍以下"
+
+
+@pytest.fixture(scope="module")
 def national_and_local(tmp_path_factory, embedder):
     """A national text (科技部…高新技术企业认定管理办法), a city's regulation and a city's plan."""
     data = Path(__file__).parent / "data"

@@ -270,7 +270,7 @@ def test_a_regulations_penalties_and_deadlines():
 
 @pytest.mark.parametrize("text, shown, high", [
     ("处二万元以上二十万元以下的罚款", "二万元以上二十万元以下", 20.0),
-    ("并处违法所得一倍以上五倍以下的罚款", "一倍以上五倍以下", 5.0),
+    ("并处违法所得一倍以上五倍以下的罚款", "违法所得一倍以上五倍以下", 5.0),   # quoted with the sum it is of
     # Ends in two units of one kind: the upper end counted in the lower end's unit.
     ("处一千元以上一万元以下罚款", "一千元以上一万元以下", 10.0),          # 一千元 reads as 1 千元
     ("处5000元以上3万元以下罚款", "5000元以上3万元以下", 30000.0),
@@ -278,6 +278,18 @@ def test_a_regulations_penalties_and_deadlines():
 def test_bounds_on_both_sides_make_one_range(text, shown, high):
     [q] = parse_quantities(text)
     assert (q.display, q.high, q.qualifier) == (shown, high, "以上")
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("市邮电管理部门对其可以并处赔偿金三倍以下的罚款", "赔偿金三倍以下"),
+    ("没收原材料、产品和违法所得，并处以货值金额百分之十的罚款", "货值金额百分之十"),
+    ("对单位主要负责人处上一年度从本单位取得收入百分之五十以下的罚款", "上一年度从本单位取得收入百分之五十以下"),
+])
+def test_a_fine_set_as_a_multiple_or_share_of_a_sum_is_an_amount(text, shown):
+    [q] = parse_quantities(text)
+    assert (q.display, q.measure) == (shown, "amount")
+    [share] = parse_quantities("研发投入占销售收入的百分之十")      # a share that is no fine stays a share
+    assert share.measure == "ratio"
 
 
 def test_parts_per_thousand_and_per_ten_thousand_are_ratios():

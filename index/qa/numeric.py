@@ -88,11 +88,12 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             if q.asks_often:
                 score += UNIT_MATCH if figure.kind == "frequency" else UNIT_MISMATCH
             elif q.units:
-                if q.unit_stated and not unit_fits(figure.unit, q.units):
+                fits = _unit_asked(figure, q)
+                if q.unit_stated and not fits:
                     continue                          # 多少元 is never answered by 4355家
                 if "元" in q.units and figure.kind == "count":
                     continue                          # nor 奖励多少 (an amount hinted) by 12家
-                score += UNIT_MATCH if unit_fits(figure.unit, q.units) else UNIT_MISMATCH
+                score += UNIT_MATCH if fits else UNIT_MISMATCH
             if q.wants_max and figure.qualifier in ("最高", "最多"):
                 score += MAX_BONUS
             if not figure.label and is_stated(hit.clause.text, figure.start):
@@ -108,6 +109,12 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             if named:
                 candidates.append(FigureAnswer(hit, figure, phrase, score, overlap))
     return max(candidates, key=lambda c: c.score) if candidates else None
+
+
+def _unit_asked(figure: Figure, q: Question) -> bool:
+    """Is the figure in a unit the question asks for? A fine set as a multiple of a sum (赔偿金三倍以下的罚款)
+    is an amount, whatever its own unit."""
+    return unit_fits(figure.unit, q.units) or (figure.kind == "amount" and "元" in q.units)
 
 
 def _asked_part_named(q: Question, sentence: str, ask_words: set[str]) -> bool:
