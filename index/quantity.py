@@ -79,6 +79,8 @@ _DOUBLINGS = re.compile(r"翻(?P<num>[一两二三1-3])番")
 # Qualifiers, longest first so 不超过 wins over 超过. Before: 不低于100万元; after: 100家以上, 十五日内.
 QUALIFIERS_BEFORE = tuple(sorted((
     "不低于", "不少于", "不超过", "不高于", "不多于", "未超过", "超过", "高于", "低于", "少于", "多于", "大于", "小于",
+    # A modal before a comparison turns it round: 不得超过三个月 is at most three months, not more than three.
+    "不得超过", "不得少于", "不得低于", "不得高于", "不得多于", "不应超过", "不应少于", "不应低于",
     "不足",
     "至少", "最少", "最多", "最高", "最低", "约", "近", "逾", "年均", "每年",
 ), key=len, reverse=True))
@@ -304,13 +306,20 @@ def _after_year(text: str, start: int) -> bool:
     return bool(re.search(r"(?:(?:19|20)[0-9]{2}|[〇零一二三四五六七八九]{4})\s*年\s*$", text[max(0, start - 6):start]))
 
 
+# A hedge on a bound is part of it (一般不超过三十日, 原则上不低于三分之一): quoted with it, the bound is not strict.
+_HEDGES = ("一般", "原则上")
+
+
 def _qualifier_before(text: str, start: int) -> tuple[str, int]:
-    """(qualifier, where it starts) just before start; "的" and 原则上/应当 may stand between (最高的, 不低于)."""
+    """(qualifier, where its phrase starts) just before start; "的" may stand between (最高的), a hedge before
+    (一般不超过)."""
     head = text[max(0, start - 6):start]
     for q in QUALIFIERS_BEFORE:
         for gap in ("", "的"):
             if head.endswith(q + gap):
-                return q, start - len(q) - len(gap)
+                at = start - len(q) - len(gap)
+                hedge = next((h for h in _HEDGES if text[max(0, at - len(h)):at] == h), "")
+                return q, at - len(hedge)
     return "", start
 
 

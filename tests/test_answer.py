@@ -650,6 +650,18 @@ def test_a_phrase_announcing_a_list_is_not_the_answer(greening):
     assert not got.abstained and not got.text.endswith("以下要求")
 
 
+def test_every_phrase_of_a_sentence_announcing_a_list_is_a_lead_in():
+    from index.qa.quote import announces_list
+
+    # The place it opens with is no more an answer than the announcement; the items are.
+    text = "第四十五条 在城市园林绿地内，禁止下列行为：\n（一）破坏城市园林绿地地形、地貌和水体；"
+    place, announcement, item = (text.index(p) for p in ("在城市园林绿地内", "禁止下列行为", "破坏城市"))
+    assert announces_list(text, place, place + 8) and announces_list(text, announcement, announcement + 6)
+    assert not announces_list(text, item, item + 8)
+    said = "在城市园林绿地内，禁止破坏园林植物。下列单位应当："   # 下列 in the next sentence announces nothing here
+    assert not announces_list(said, 0, 8)
+
+
 @pytest.fixture(scope="module")
 def property_market(tmp_path_factory, embedder):
     """One regulation whose time limits come before what they bound (…之日起三十日内，…应当…登记)."""

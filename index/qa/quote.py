@@ -240,7 +240,7 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
             score -= FRAME_PENALTY
         if _in_heading(span):
             score -= HEADING_PENALTY
-        if _announces_list(span):
+        if announces_list(span.hit.clause.text, span.start, span.end):
             score -= LEAD_IN_PENALTY
         # Right after a phrase that restates the question comes what it asks (探索产业园区“大孵化器”建设。
         # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing; not after a phrase
@@ -270,12 +270,17 @@ def is_list_of(phrase: str, count: int | None) -> bool:
 
 
 # A phrase that announces what follows it (…应当符合下列要求：): the items after the colon say it.
-_ANNOUNCES = re.compile(r"(?:下列|以下|如下)[\u4e00-\u9fff]{0,8}$")
+_ANNOUNCES = re.compile(r"(?:下列|以下|如下)[\u4e00-\u9fff]{0,16}$")
 
 
-def _announces_list(span: Span) -> bool:
-    text = span.hit.clause.text
-    return text[span.end:span.end + 1] in ("：", ":") and bool(_ANNOUNCES.search(text[span.start:span.end]))
+def announces_list(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] part of a sentence that announces a list (在…保护区内，禁止下列行为：)? Its items
+    say what the sentence only frames, the place it opens with included."""
+    stop = _SENTENCE_OR_COLON.search(text, end)
+    return bool(stop) and stop.group(0) in ("：", ":") and bool(_ANNOUNCES.search(text[start:stop.start()]))
+
+
+_SENTENCE_OR_COLON = re.compile(r"[；;。！？!?\n：:]")
 
 
 def _unnumbered(phrase: str) -> str:
