@@ -156,6 +156,9 @@ def test_wh_anchors_are_the_words_around_the_question_word():
     left, right = wh_anchors("要建设什么平台来汇聚科技成果?")
     assert left.endswith("建设") and right.startswith("平台")
     assert wh_anchors("成果转化项目由谁负责审批?")[1] == "负责审批"      # 谁 is a question word too
+    # The kind of organ asked is the answer's own word (市建设管理部门), what it does is the anchor.
+    assert wh_anchors("由哪个部门组织专家委员会?")[1] == "组织专家"
+    assert wh_anchors("主管机关是哪个机关?")[1] == "机关"              # nothing after it: the kind stays
     assert "谁" not in read_question("成果转化项目由谁负责审批?").core
 
 

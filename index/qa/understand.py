@@ -343,11 +343,16 @@ def wh_anchors(question: str) -> tuple[str, str]:
     if not m:
         return "", ""
     left = re.sub(r"[\W_]|^[要是由在]", "", text[max(0, m.start() - 3):m.start()])
-    right = re.sub(r"[\W_]", "", text[m.end():m.end() + 5])
-    if right[:1] in "家个所些种类项":                     # 哪[家]公司: the measure word is not an anchor
-        right = right[1:]
+    after = text[m.end():]
+    after = after[1:] if after[:1] in "家个所些种类项" else after      # 哪[家]公司: the measure word is not an anchor
+    # 哪个部门[负责审批]: the kind asked is the answer's own (TYPE_BONUS); what it does is the anchor.
+    after = _KIND_FIRST.sub("", after)
+    right = re.sub(r"[\W_]", "", after[:5])
     right = right.replace("的", "")                       # 公司的氢燃料 -> 公司氢燃: the answer ends in 公司
     return left[-3:], right[:4]
+
+
+_KIND_FIRST = re.compile(r"^(?:部门|单位|机关|机构)(?=[\u4e00-\u9fff]{2})")
 
 
 # What a "which X" question asks for: 由哪个[县]来担当 -> a phrase naming a county (固安县) answers it. The kind
