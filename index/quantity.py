@@ -28,7 +28,7 @@ _RANGE = r"\s*[—\-–~～至到]\s*"
 # Units, each with what it measures. Money and count units may take 万/亿/千 before them (1万人, 50万平方米).
 _MONEY = ("元", "美元", "欧元")
 _COUNT = ("家次", "人次", "项次", "个", "家", "人", "名", "位", "项", "件", "所", "座", "倍", "次", "户", "台", "套",
-          "支", "批", "种", "类", "条", "篇", "场", "轮", "处", "辆", "张", "本", "部", "栋", "间", "株", "头")
+          "支", "批", "种", "类", "条", "篇", "场", "轮", "处", "辆", "张", "本", "部", "栋", "间", "株", "头", "层", "只")
 _AGE = ("周岁", "岁")
 _DISTANCES = ("平方米", "平方公里", "公里", "千米", "米")
 _SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨", "兆瓦", "千瓦", "GW", "MW", "千瓦时")
@@ -55,6 +55,8 @@ def _unit_table() -> dict[str, str]:
 
 
 UNITS = _unit_table()
+# The one-character counters (家, 条, 层, 辆…): a question asks a count with 几 or 多少 before any of them.
+COUNTERS = "".join(u for u in (*_COUNT, *_SIZE, *_AGE) if len(u) == 1)
 _UNIT_RE = "|".join(map(re.escape, sorted(UNITS, key=len, reverse=True)))
 
 _QUANTITY = re.compile(

@@ -121,6 +121,13 @@ def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
     assert not read_question("科技活动周定在每年的什么时间?").numeric      # a date, not a number of days
 
 
+@pytest.mark.parametrize("asked, unit", [("一户最多可以养几条狗?", "条"), ("农村住房最多能盖几层?", "层"),
+                                         ("每个站点配几辆车?", "辆"), ("每年最多办几场展会?", "场")])
+def test_any_counter_the_figures_know_makes_a_count_question(asked, unit):
+    q = read_question(asked)
+    assert q.numeric and q.units == (unit,) and q.unit_stated
+
+
 def test_a_yes_no_question_asks_whether_not_how_much():
     # 多少 inside a yes/no question names a quantity the question is about, not the figure asked.
     q = read_question("项目评审是不是还看申报单位论文多少?")
@@ -508,6 +515,11 @@ def test_a_figure_refusal_names_the_words_no_document_uses(searcher):
     # No clause of the corpus speaks of 诺贝尔奖: the refusal names it, not only the 奖励 the documents do name.
     got = answer(searcher, "张家口对引进的诺贝尔奖得主给予多少万元奖励?")
     assert got.abstained and "诺贝尔奖" in got.reason and "张家口市" in got.reason
+
+
+def test_a_count_refusal_names_what_is_counted_not_the_modal(searcher):
+    got = answer(searcher, "张家口一户家庭最多可以养几条狗?")
+    assert got.abstained and "“狗”" in got.reason and "可以" not in got.reason, got.reason
 
 
 def test_a_which_question_asks_for_the_head_of_its_noun_past_the_modifiers(searcher):

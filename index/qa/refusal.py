@@ -10,7 +10,7 @@ from index.qa.facts import facts_of, place_keys, province_of_key
 from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question, outermost
 from index.qa.weights import MEASURE_TERM, TOPIC_EVIDENCE, TOPIC_GAP
-from index.quantity import QUALIFIERS_BEFORE
+from index.quantity import COUNTERS, QUALIFIERS_BEFORE
 from index.search import Searcher
 from ingest import regions
 from ingest.model import Document
@@ -152,11 +152,18 @@ def topic_words(searcher: Searcher, q: Question, most: int = 3) -> list[str]:
     # The asker's own situation (我在重庆一家公司上班，现在被辞退了，) is not what was not found: what they ask is.
     about = q.ask_core if q.ask_core and q.first_person else q.core
     # 各地, 哪些城市 ask where, they name no topic.
-    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", about))) if len(w) >= 2]
+    tokens = list(dict.fromkeys(searcher.lexical.tokenizer(ACROSS_CITIES.sub("", about))))
+    # What a count asks of (几条[狗], 多少辆[车]) is the topic, though a single character.
+    counted = _COUNTED.search(normalize(q.text))
+    words = [w for w in tokens if len(w) >= 2 or (counted and w == counted.group(1))]
     words = outermost(words)
-    words = [w for w in words if w not in QUALIFIERS_BEFORE]                               # 至少, 最高: no topic
+    words = [w for w in words if w not in QUALIFIERS_BEFORE and w not in _MODALS]   # 至少, 可以: no topic
     rarest = set(sorted(words, key=lambda w: frequency[w])[:most])
     return [w for w in words if w in rarest]
+
+
+_COUNTED = re.compile(rf"(?:几|多少)[{COUNTERS}]([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
+_MODALS = {"可以", "应当", "应该", "能够", "必须", "需要", "允许", "不得", "能否"}
 
 
 def city_display(searcher: Searcher, city: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.figures import years_in
 from index.qa.weights import ASK_MIN_CHARS
-from index.quantity import UNITS, number_value
+from index.quantity import COUNTERS, UNITS, number_value
 from ingest import regions
 from ingest.normalize import normalize
 from ingest.numbering import label_value
@@ -70,14 +70,14 @@ _IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|�
 # "多少", "几家", 比例/比重 ... ask for a figure; "哪几个" does not.
 # 在什么期限内备案: a number of days; not 什么时间 alone (每年的什么时间 asks for a date: 每年5月的第三周).
 _DURATION = r"多久|多长|多少时间|什么(?:期限|时限)|什么时间内"
-_NUMERIC = re.compile(r"多少|(?<!哪)几[家个项名人所倍次亿万年天日月成]|比例是|比重|占比|强度|金额|数额|"
+_NUMERIC = re.compile(rf"多少|(?<!哪)几[{COUNTERS}亿万年天日月成]|比例是|比重|占比|强度|金额|数额|"
                       r"百分之|多大(?:比例|比重|面积|规模|金额|数额|额度|幅度|年纪|年龄)|几岁|多少岁|" + _DURATION)
 PERIODS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
 # Question words and fillers: never evidence that a clause is about the question.
 _FILLER = re.compile(
     r"(?:多少|(?<![近这前后哪])几)个?(?:工作日|小时|天|日|年|月|周|万元|亿元|元)|"
-    r"什么|谁|哪些|哪个|哪家|哪所|哪几个|哪|多少[家个项名人位所倍次]?|多大|多久|多长时间|多长|几[家个项名人位所倍次]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
+    rf"什么|谁|哪些|哪个|哪家|哪所|哪几个|哪|多少[{COUNTERS}]?|多大|多久|多长时间|多长|几[{COUNTERS}]|如何|怎么样|怎么|怎样|是否|有没有|能不能|需不需要|是不是|会不会|"
     r"吗|呢|吧|有关|方面|具体|主要|目标|计划|要求|是否|的|了|期间|政策|措施|举措|我们|咱们|自己|一家|一个|"
     r"[\W_]"
 )
@@ -99,7 +99,7 @@ _UNIT_HINTS = (
 # words elsewhere (比重, 资金) only hint at one.
 # Not 近几年, 哪几家: no question word there.
 _STATED_UNIT = re.compile(r"(?:多少|(?<![近这前后哪])几)"
-                          r"(个?(?:万元|亿元|千元|美元|元|家|项|名|人|位|年|天|日|月|工作日|小时|百分点|倍|次))")
+                          rf"(个?(?:万元|亿元|千元|美元|元|年|天|日|月|工作日|小时|百分点|[{COUNTERS.replace('个', '')}]))")
 
 
 def _units_asked(text: str) -> tuple[tuple[str, ...], bool]:
