@@ -141,6 +141,10 @@ def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():
     assert read_question("沧州的孵化器有哪些?", HEBEI).ask is None                  # one part
     assert read_question("研究人员下班后给企业做咨询，合规吗？").ask is None          # nothing said alone
     assert read_question("外地企业在这里设研发中心，沧州支持吗？", HEBEI).ask is None  # a place and a verb
+    # A last part pointing back at the premise only to have it judged: the premise is the question.
+    for tag in ("这样可以吗", "他这样做可以吗", "这样做符合规定吗", "这种做法政府支持吗"):
+        assert read_question(f"车充满电后一直停在充电车位上不挪，{tag}？").ask is None, tag
+    assert read_question("在遗址保护范围内，这种工程能建吗？").ask == "这种工程能建吗"   # it names what is asked
 
 
 def test_a_place_named_in_passing_is_no_constraint():

@@ -278,7 +278,17 @@ def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
     content = parts[-1]
     for place in places:
         content = re.sub(re.escape(place) + "(市|省)?", "", content)
-    return parts[-1].strip() if len(_FILLER.sub("", content)) >= ASK_MIN_CHARS else None
+    content = _FILLER.sub("", content)
+    if _POINTS_BACK.search(content):                      # …，这样做可以吗 / 他能这么做吗: the premise is the question
+        content = _JUDGED.sub("", content)
+    return parts[-1].strip() if len(content) >= ASK_MIN_CHARS else None
+
+
+# A last part that points back at the premise (这样, 这么, 这种做法) and only asks it to be judged says nothing
+# alone: the words of that judgement.
+_POINTS_BACK = re.compile(r"这样|这么|那样|如此|这种")
+_JUDGED = re.compile(r"这样|这么|那样|如此|这种做法|这种|他们|他|她|政府|做|干|办|搞|可以|能|行|合法|合规|符合规定|"
+                     r"允许|支持|违法|违规|属于")
 
 
 def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
