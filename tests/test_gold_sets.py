@@ -18,7 +18,7 @@ SETS = {  # gold set -> the corpus its questions are about (bench/README.md)
     "bench/fresh2-regs": REGS_CORPUS, "bench/fresh3-regs": REGS_CORPUS, "bench/fresh4-regs": REGS_CORPUS,
     "bench/fresh5-regs": REGS_CORPUS, "bench/fresh6-regs": REGS_CORPUS,
     "bench/fresh7-regs": REGS_CORPUS, "bench/fresh8-regs": REGS_CORPUS,
-    "bench/fresh9-regs": REGS_CORPUS,
+    "bench/fresh9-regs": REGS_CORPUS, "bench/fresh10-regs": REGS_CORPUS,
 }
 
 
