@@ -145,6 +145,16 @@ def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():
     for tag in ("这样可以吗", "他这样做可以吗", "这样做符合规定吗", "这种做法政府支持吗"):
         assert read_question(f"车充满电后一直停在充电车位上不挪，{tag}？").ask is None, tag
     assert read_question("在遗址保护范围内，这种工程能建吗？").ask == "这种工程能建吗"   # it names what is asked
+    # What follows the part holding the question word says only what for: the part asked runs from there.
+    assert read_question("对这名代表不满意，至少要多少名选民联名，才能提出罢免要求？").ask == \
+        "至少要多少名选民联名,才能提出罢免要求"
+
+
+def test_a_decision_whether_to_act_is_no_yes_no_question():
+    # 作出是否受理的决定 names the decision: the question asks how long, a figure.
+    q = read_question("投诉后，监督检查部门应当在多长时间内作出是否受理的决定？")
+    assert q.numeric and not q.yes_no
+    assert read_question("企业是否可以申请补贴？").yes_no and read_question("是否需要作出决定？").yes_no
 
 
 def test_a_place_named_in_passing_is_no_constraint():

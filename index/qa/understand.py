@@ -199,6 +199,8 @@ _FIRST_PERSON = re.compile(r"我|咱")
 _ASKS_OFTEN = re.compile(r"(?:多久|多长时间|多少(?:年|天|日|个月)|几(?:年|天|日|个月))[^,。?]{0,16}?一次|每隔")
 # An A-not-A question (是不是, 需不需要, 有没有, 支持不支持: a word, 不 or 没, the word again) asks yes or no.
 _YES_NO = re.compile(r"(?<![不没])(\w{1,2})[不没]\1|能否|可否|是否|合规|吗[？?]?$")
+# 作出是否受理的决定 names a decision, it asks no yes or no (…应当在多长时间内作出是否受理的决定?).
+_WHETHER_DECIDED = re.compile(r"(?<=[作做给]出)是否[\u4e00-\u9fff]{1,6}?的?(?:决定|答复|批复|结论)")
 
 
 def read_question(question: str, places: Places = Places()) -> Question:
@@ -222,7 +224,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
     units, unit_stated = _units_asked(text)
     year = named_years[0] if len(set(named_years)) == 1 else None
     # A yes/no question (是否按项目多少分配) asks whether, not how much: its 多少 names a quantity.
-    yes_no = bool(_YES_NO.search(text))
+    yes_no = bool(_YES_NO.search(_WHETHER_DECIDED.sub("", text)))
     numeric = bool(_NUMERIC.search(text)) and not yes_no
     national = _ASKS_NATIONAL.search(text) if places.national and not (cities or provinces or unknown) else None
     return Question(question, core, numeric, period, units, bool(_TARGET.search(text)),
@@ -273,6 +275,10 @@ def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
     restates the premise is no answer. None for a one-part question or a last part too short to
     say anything alone without its places and question words (…，合规吗; …，本市支持吗)."""
     parts = [p for p in re.split(r"[,;]", text.strip("?!。. ")) if p.strip()]
+    # What follows the part holding the question word only says what for (…多少名选民联名，才能提出罢免要求):
+    # the part asked runs from the question word's part.
+    while len(parts) > 1 and not _asks(parts[-1]) and _asks(parts[-2]):
+        parts[-2:] = [parts[-2] + "," + parts[-1]]
     if len(parts) < 2:
         return None
     content = parts[-1]
@@ -289,6 +295,14 @@ def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
 _POINTS_BACK = re.compile(r"这样|这么|那样|如此|这种")
 _JUDGED = re.compile(r"这样|这么|那样|如此|这种做法|这种|他们|他|她|政府|做|干|办|搞|可以|能|行|合法|合规|符合规定|"
                      r"允许|支持|违法|违规|属于")
+
+
+def _asks(part: str) -> bool:
+    """Does the part hold the words that ask: a question word, a figure asked, a yes/no form?"""
+    return any(p.search(part) for p in (_WH, _NUMERIC, _YES_NO, _HOW))
+
+
+_HOW = re.compile(r"怎么|如何|怎样")
 
 
 def _places_in(text: str, places: Places) -> tuple[tuple[str, ...], ...]:
