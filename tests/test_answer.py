@@ -150,6 +150,17 @@ def test_the_part_asked_is_the_last_part_of_a_question_with_a_premise():
         "至少要多少名选民联名,才能提出罢免要求"
 
 
+def test_a_question_for_a_grade_is_answered_by_a_phrase_naming_one():
+    from index.qa.quote import _type_score
+    from index.qa.understand import answer_type
+
+    question = "危险住宅是按照有关标准鉴定为哪一级的住宅？"
+    assert answer_type(question) == answer_type("气象灾害预警分为几级？") == "等级"
+    assert _type_score("按照有关标准鉴定为D级的住宅", "等级", question) > 0
+    assert _type_score("整体不能满足安全使用要求", "等级", question) == 0
+    assert _type_score("按照有关标准鉴定为哪一级", "等级", question) == 0      # no grade named
+
+
 def test_a_decision_whether_to_act_is_no_yes_no_question():
     # 作出是否受理的决定 names the decision: the question asks how long, a figure.
     q = read_question("投诉后，监督检查部门应当在多长时间内作出是否受理的决定？")

@@ -101,13 +101,18 @@ _GENERIC = set("关各等级类个家所或和与及本该其全省市县区我"
 _DATE = re.compile(r"[0-9一二三四五六七八九十〇零]+(?:年|月|日|号|周)|年底|年初|上半年|下半年")
 
 
+# A grade: D级, 三级, 甲等, 一等.
+_GRADE = re.compile(r"[A-Za-z0-9一二三四五六七八九十甲乙丙丁]+(?:级|等)(?!别)")
+_KIND_PATTERNS = {"时间": _DATE, "等级": _GRADE}
+
+
 def _type_score(phrase: str, kind: str | None, question: str) -> float:
     """TYPE_BONUS when the phrase names something of the asked kind that the question does not (固安县)."""
     if not kind:
         return 0.0
     hay, asked = normalize(phrase), normalize(question)
-    if kind == "时间":
-        return TYPE_BONUS if any(m.group(0) not in asked for m in _DATE.finditer(hay)) else 0.0
+    if kind in _KIND_PATTERNS:
+        return TYPE_BONUS if any(m.group(0) not in asked for m in _KIND_PATTERNS[kind].finditer(hay)) else 0.0
     for m in re.finditer(_NAME_ENDS.get(kind, re.escape(kind)), hay):
         name = hay[max(0, m.start() - 2):m.end()]
         before = hay[m.start() - 1] if m.start() else ""

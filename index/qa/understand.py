@@ -400,4 +400,10 @@ def answer_type(question: str) -> str | None:
     m = _ANSWER_TYPE.search(text)
     if m:
         return m.group(1)
+    if _ASKS_GRADE.search(text):
+        return "等级"
     return "时间" if _ASKS_WHEN.search(text) else None
+
+
+# 鉴定为哪一级, 什么等级, 几级: a phrase naming a grade (D级, 三级, 甲等) answers it.
+_ASKS_GRADE = re.compile(r"哪一?级|哪个(?:级别|等级)|什么(?:级别|等级)|几级")
