@@ -25,15 +25,13 @@ from bench import script_env  # offline, passive OpenMP: before torch loads
 ROOT = script_env.ROOT
 
 from bench.common import development_questions, latencies_ms, load, p50_p95, row, section, timed  # noqa: E402
-from index.build import build_index, embedding_units, ingest_corpus  # noqa: E402
+from index.build import build_index, ingest_corpus, result_units  # noqa: E402
 from index.embed import Embedder  # noqa: E402
 
 
 def units_of(corpus: Path) -> list[str]:
     """Every sentence unit a build of the corpus embeds, prefixed as the build prefixes it."""
-    results = ingest_corpus(corpus).results
-    by_doc = {r.document.doc_id: r.document for r in results}
-    return [u for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)]
+    return [u for r in ingest_corpus(corpus).results for u in result_units(r)]
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ import numpy as np
 
 from bench.common import latencies_ms, p50_p95, row, section, timed, verdict
 from index import lexical
-from index.build import build_index, embedding_units, ingest_corpus, lexical_text
+from index.build import build_index, ingest_corpus, lexical_text, result_units
 from index.embed import Embedder
 from index.fuse import convex_combination, scaled
 from index.qa import answerer_for
@@ -107,9 +107,7 @@ def _build_stages(corpus: Path) -> None:
 
 
 def corpus_units(corpus: Path) -> list[str]:
-    results = ingest_corpus(corpus).results
-    by_doc = {r.document.doc_id: r.document for r in results}
-    return [u for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)]
+    return [u for r in ingest_corpus(corpus).results for u in result_units(r)]
 
 
 # Encoding settings compared in child processes: OMP_WAIT_POLICY is read once, when OpenMP starts.

@@ -215,16 +215,15 @@ def folder_mb(folder: Path) -> float:
 def copy_cache(source: Path, cache: Path, held: list[Path]) -> int:
     """Copy an embedding cache without the sentences of the held-back documents (they must be embedded when
     added); returns the number of sentences copied."""
-    from index.build import embedding_units
+    from index.build import result_units
     from index.embed import DEFAULT_MODEL, EmbeddingCache, text_key
     from ingest.pipeline import ingest_file
 
     entries = EmbeddingCache(source).load(DEFAULT_MODEL)
     for path in held:
         result = ingest_file(path)
-        for clause in result.clauses:
-            for unit in embedding_units(result.document, clause):
-                entries.pop(text_key(unit), None)
+        for unit in result_units(result):
+            entries.pop(text_key(unit), None)
     keys = sorted(entries)
     EmbeddingCache(cache).add(DEFAULT_MODEL, keys, np.stack([entries[k] for k in keys]))
     return len(keys)
@@ -360,7 +359,7 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
     import tempfile
 
     from index import lexical
-    from index.build import embedding_units, ingest_corpus, lexical_text
+    from index.build import ingest_corpus, lexical_text, result_units
     from index.dense import DenseIndex
     from index.embed import EmbeddingCache, text_key
     from index.store import read_manifest
@@ -373,7 +372,7 @@ def rebuild_stages(corpus: Path, index_dir: Path, cache: Path) -> None:
     clauses = [c for r in results for c in r.clauses]
     by_doc = {d.doc_id: d for d in documents}
     t = time.perf_counter()
-    units = [u for c in clauses for u in embedding_units(by_doc[c.doc_id], c)]
+    units = [u for r in results for u in result_units(r)]
     keys = [text_key(u) for u in units]
     times["units + keys"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -438,12 +437,10 @@ def bench_kill(corpus: Path, out: Path, total: int | None, fraction: float) -> N
 
 def distinct_units(corpus: Path) -> int:
     """How many distinct sentences a build of corpus embeds (when no cold build gave the figure)."""
-    from index.build import embedding_units, ingest_corpus
+    from index.build import ingest_corpus, result_units
     from index.embed import text_key
 
-    results = ingest_corpus(corpus).results
-    by_doc = {r.document.doc_id: r.document for r in results}
-    return len({text_key(u) for r in results for c in r.clauses for u in embedding_units(by_doc[c.doc_id], c)})
+    return len({text_key(u) for r in ingest_corpus(corpus).results for u in result_units(r)})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ from ingest.model import Clause, Document, IngestError
 from ingest.normalize import normalize
 from ingest.numbering import parse_numbering
 from ingest.pipeline import CATALOG, Ingested, corpus_files, ingest_file, load_catalog
+from ingest.references import REFERENCE, article_map, expand_references
 from ingest.sentences import sentences
 
 DOCUMENTS = "documents.jsonl"
@@ -76,12 +78,32 @@ def context_prefix(document: Document, clause: Clause) -> str:
     return " ".join([document.city_display, document.title, *clause.section])
 
 
-def embedding_units(document: Document, clause: Clause) -> list[str]:
-    """One text per sentence of the clause, each with the clause's context prefix."""
+def embedding_units(document: Document, clause: Clause, articles: dict[int, Clause] | None = None) -> list[str]:
+    """One text per sentence of the clause, each with the clause's context prefix; a sentence referring to
+    its document's own articles (违反本条例第二十条规定的，…处…罚款) read with the words they point to, given
+    the document's articles (references.article_map): a penalty names what it punishes only by number."""
     prefix = context_prefix(document, clause)
     if clause.kind == "table_row":
         return [f"{prefix}：{clause.text}"]
-    return [f"{prefix}：{s}" for s in sentences(clause.text)] or [prefix]
+    return [f"{prefix}：{_with_referred(s, articles)}" for s in sentences(clause.text)] or [prefix]
+
+
+def result_units(result: Ingested) -> list[str]:
+    """Every text a build embeds for one ingested file, in clause order."""
+    articles = article_map(result.clauses)
+    return [u for c in result.clauses for u in embedding_units(result.document, c, articles)]
+
+
+def _with_referred(sentence: str, articles: dict[int, Clause] | None) -> str:
+    if not articles or not REFERENCE.search(sentence):
+        return sentence
+    # One sentence still: the words referred to lose their own sentence ends.
+    read = expand_references(sentence, articles)
+    end = read[-1:] if _SENTENCE_MARKS.fullmatch(read[-1:]) else ""
+    return _SENTENCE_MARKS.sub("，", read[:len(read) - len(end)]) + end
+
+
+_SENTENCE_MARKS = re.compile(r"[。；;！？!?\n]")
 
 
 def whole_clause_unit(document: Document, clause: Clause) -> str | None:
@@ -270,11 +292,15 @@ def _dense_index(documents: list[Document], clauses: list[Clause], reused: set[s
     by_doc = {d.doc_id: d for d in documents}
     kept: dict[int, list[int]] = {}          # clause row -> its rows in previous.dense
     units, owners = [], []
+    of_doc: dict[str, list[Clause]] = {}
+    for clause in clauses:
+        of_doc.setdefault(clause.doc_id, []).append(clause)
+    articles = {doc_id: article_map(cs) for doc_id, cs in of_doc.items()}
     for row, clause in enumerate(clauses):
         if previous and clause.doc_id in reused and clause.clause_id in previous.rows_of:
             kept[row] = previous.rows_of[clause.clause_id]
             continue
-        for text in embedding_units(by_doc[clause.doc_id], clause):
+        for text in embedding_units(by_doc[clause.doc_id], clause, articles[clause.doc_id]):
             units.append(text)
             owners.append(row)
     if units or not previous:

@@ -197,3 +197,19 @@ def test_cli_eval_prints_every_figure_for_each_half(built_index, capsys):
 def test_cli_eval_refuses_a_folder_without_questions(tmp_path, capsys):
     assert main(["eval", "--gold", str(tmp_path)]) == 1
     assert "--gold" in capsys.readouterr().err
+
+
+def test_a_penalty_is_embedded_with_the_words_its_reference_points_to():
+    # 第四十一条 违反本条例第二十五条规定，在河道管理范围内从事禁止行为的，…: what it punishes is in 第二十五条.
+    from index.build import embedding_units
+    from ingest.pipeline import ingest_file
+    from ingest.references import article_map
+    from ingest.sentences import sentences
+
+    rivers = ingest_file(Path(__file__).parent / "data" / "lawref" / "浙江" / "浙江省河道管理条例(2020-11-27).md")
+    articles = article_map(rivers.clauses)
+    penalty = next(c for c in rivers.clauses if c.label == "第四十一条")
+    units = embedding_units(rivers.document, penalty, articles)
+    assert len(units) == len(sentences(penalty.text))               # one vector per sentence still
+    assert "建设住宅、商业用房" in units[0] and "第二十五条" not in units[0]
+    assert embedding_units(rivers.document, penalty)[0].endswith(sentences(penalty.text)[0])  # no map: as written

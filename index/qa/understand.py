@@ -98,8 +98,9 @@ _UNIT_HINTS = (
 # A unit written right after the question word (多少万元, 几家, 几个月) is the one the answer is counted in;
 # words elsewhere (比重, 资金) only hint at one.
 # Not 近几年, 哪几家: no question word there.
+_COUNTERS_BUT_GE = COUNTERS.replace("个", "")        # 多少个 states no unit: 个 stands for any
 _STATED_UNIT = re.compile(r"(?:多少|(?<![近这前后哪])几)"
-                          rf"(个?(?:万元|亿元|千元|美元|元|年|天|日|月|工作日|小时|百分点|[{COUNTERS.replace('个', '')}]))")
+                          rf"(个?(?:万元|亿元|千元|美元|元|年|天|日|月|工作日|小时|百分点|[{_COUNTERS_BUT_GE}]))")
 
 
 def _units_asked(text: str) -> tuple[tuple[str, ...], bool]:
