@@ -741,6 +741,20 @@ def test_a_fine_set_as_a_multiple_of_a_fee_answers_how_much_the_fine_is(supervis
 
 
 @pytest.fixture(scope="module")
+def special_equipment(tmp_path_factory, embedder):
+    """One regulation with two figures in one phrase, each for its own places (…公众聚集场所使用十年以上的电梯以及
+    其他场所使用十五年以上的电梯，…应当委托专业机构进行安全评估)."""
+    root = Path(__file__).resolve().parent.parent / "bench" / "gold" / "regs" / "corpus" / "重庆"
+    return _index_of(tmp_path_factory, embedder, next(root.glob("重庆市特种设备安全条例*.md")))
+
+
+def test_two_figures_of_one_phrase_are_told_apart_by_the_words_before_each(special_equipment):
+    school = answer(special_equipment, "重庆学校、医院里的电梯用了多少年以上要委托专业机构做安全评估？")
+    other = answer(special_equipment, "重庆其他场所的电梯使用多少年以上要委托专业机构做安全评估？")
+    assert (school.text, other.text) == ("十年以上", "十五年以上")
+
+
+@pytest.fixture(scope="module")
 def national_and_local(tmp_path_factory, embedder):
     """A national text (科技部…高新技术企业认定管理办法), a city's regulation and a city's plan."""
     data = Path(__file__).parent / "data"

@@ -14,6 +14,7 @@ from index.qa.weights import (
     ACHIEVED_BONUS,
     ACHIEVED_PENALTY,
     FIGURE_MIN_OVERLAP,
+    FIGURE_OWN_WORDS,
     FIGURE_PHRASE,
     FIGURE_SENTENCE,
     MAX_BONUS,
@@ -64,7 +65,9 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
         if doc.doc_id not in horizons:
             horizons[doc.doc_id] = horizon_of(searcher, doc)
         doc_year = int(doc.date[:4]) if doc.date else None
+        previous_end = 0
         for figure in clause_figures(hit.clause):
+            own_start, previous_end = previous_end, max(previous_end, figure.end)
             if normalize(figure.text) in asked_figures:
                 continue                              # the 20亿元 of "销售收入20亿元以上的企业"
             past = _reviews_past(hit.clause, doc_year)
@@ -85,6 +88,11 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             # may name the figure instead, enough to let it answer (the score still reads the whole question).
             named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words)
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
+            if not figure.label:
+                # The words since the figure before it say what this one is for (…公众聚集场所使用十年以上的电梯
+                # 以及其他场所使用[十五年以上]): they part two figures of one phrase.
+                own = hit.clause.text[max(own_start, _sentence_start(hit.clause.text, figure.start)):figure.start]
+                score += FIGURE_OWN_WORDS * bigram_recall(q.core, own)
             if q.asks_often:
                 score += UNIT_MATCH if figure.kind == "frequency" else UNIT_MISMATCH
             elif q.units:
@@ -149,6 +157,11 @@ def _figure_context(text: str, figure: Figure) -> tuple[str, str]:
     sentence_end = SENTENCE_END.search(text, figure.end)
     return text[start:end], text[(sentence_starts[-1] if sentence_starts else 0):
                                  sentence_end.start() if sentence_end else len(text)]
+
+
+def _sentence_start(text: str, at: int) -> int:
+    starts = [m.end() for m in SENTENCE_END.finditer(text, 0, at)]
+    return starts[-1] if starts else 0
 
 
 def _reviews_past(clause: Clause, doc_year: int | None) -> tuple[int, int] | None:
