@@ -4,6 +4,7 @@ or period asked, from prose (到2020年高新技术企业达到590家 -> 590家)
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from index.figures import Figure, clause_figures, in_review_section
@@ -65,8 +66,10 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
         if doc.doc_id not in horizons:
             horizons[doc.doc_id] = horizon_of(searcher, doc)
         doc_year = int(doc.date[:4]) if doc.date else None
+        figures = clause_figures(hit.clause)
+        per_sentence = Counter(_sentence_start(hit.clause.text, f.start) for f in figures if not f.label)
         previous_end = 0
-        for figure in clause_figures(hit.clause):
+        for figure in figures:
             own_start, previous_end = previous_end, max(previous_end, figure.end)
             if normalize(figure.text) in asked_figures:
                 continue                              # the 20亿元 of "销售收入20亿元以上的企业"
@@ -88,10 +91,11 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             # may name the figure instead, enough to let it answer (the score still reads the whole question).
             named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words)
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
-            if not figure.label:
-                # The words since the figure before it say what this one is for (…公众聚集场所使用十年以上的电梯
-                # 以及其他场所使用[十五年以上]): they part two figures of one phrase.
-                own = hit.clause.text[max(own_start, _sentence_start(hit.clause.text, figure.start)):figure.start]
+            sentence_start = _sentence_start(hit.clause.text, figure.start) if not figure.label else -1
+            if per_sentence.get(sentence_start, 0) > 1:
+                # In a sentence of several figures, the words since the one before say what this one is for
+                # (…公众聚集场所使用十年以上的电梯以及其他场所使用[十五年以上]): they part them.
+                own = hit.clause.text[max(own_start, sentence_start):figure.start]
                 score += FIGURE_OWN_WORDS * bigram_recall(q.core, own)
             if q.asks_often:
                 score += UNIT_MATCH if figure.kind == "frequency" else UNIT_MISMATCH

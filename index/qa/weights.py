@@ -81,10 +81,10 @@ LOW_CONFIDENCE = 0.3     # under it a quote is flagged 把握不大: 16 of 19 wr
 # -- numeric answers (numeric.py) ---------------------------------------------------------------------
 FIGURE_SENTENCE = 0.5    # overlap of the question's core with the figure's sentence, title and headings
 FIGURE_PHRASE = 0.5      # ... with the figure's own comma phrase
-# ... with the words since the figure before it in its sentence (公众聚集场所使用十年以上的电梯以及其他场所使用
-# 十五年以上): they part two figures of one phrase. Tune halves: fresh10-regs numeric 0.625 -> 0.875 at 0.05 and at
-# 0.1, every other figure equal; the smaller taken. Check halves at 0.05: fresh6-regs 0.600 -> 0.700, fresh4-seeds
-# 0.750 from 1.000 (bench/README.md).
+# ... in a sentence of several figures, with the words since the one before (…公众聚集场所使用十年以上的电梯
+# 以及其他场所使用十五年以上): they part them. Tune halves: fresh10-regs numeric 0.625 -> 0.875 at 0.05 and at 0.1,
+# every other figure equal; the smaller taken. Check halves at 0.05: fresh6-regs 0.600 -> 0.700, fresh4-seeds
+# 1.000 -> 0.750 (bench/README.md).
 FIGURE_OWN_WORDS = 0.05
 UNIT_MATCH = 0.3         # the figure's unit is one the question asks for (多少家 -> 家)
 UNIT_MISMATCH = -0.6     # ... and one it does not
