@@ -295,11 +295,14 @@ def _dense_index(documents: list[Document], clauses: list[Clause], reused: set[s
     of_doc: dict[str, list[Clause]] = {}
     for clause in clauses:
         of_doc.setdefault(clause.doc_id, []).append(clause)
-    articles = {doc_id: article_map(cs) for doc_id, cs in of_doc.items()}
+    # Only the documents embedded again are read for their articles: a clause taken over stays unparsed.
+    articles: dict[str, dict[int, Clause]] = {}
     for row, clause in enumerate(clauses):
         if previous and clause.doc_id in reused and clause.clause_id in previous.rows_of:
             kept[row] = previous.rows_of[clause.clause_id]
             continue
+        if clause.doc_id not in articles:
+            articles[clause.doc_id] = article_map(of_doc[clause.doc_id])
         for text in embedding_units(by_doc[clause.doc_id], clause, articles[clause.doc_id]):
             units.append(text)
             owners.append(row)

@@ -67,9 +67,11 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             horizons[doc.doc_id] = horizon_of(searcher, doc)
         doc_year = int(doc.date[:4]) if doc.date else None
         figures = clause_figures(hit.clause)
-        per_sentence = Counter(_sentence_start(hit.clause.text, f.start) for f in figures if not f.label)
+        # Where each prose figure's sentence starts (-1 for a table cell), and how many figures each sentence holds.
+        starts = [_sentence_start(hit.clause.text, f.start) if not f.label else -1 for f in figures]
+        per_sentence = Counter(s for s in starts if s >= 0)
         previous_end = 0
-        for figure in figures:
+        for figure, sentence_start in zip(figures, starts, strict=True):
             own_start, previous_end = previous_end, max(previous_end, figure.end)
             if normalize(figure.text) in asked_figures:
                 continue                              # the 20亿元 of "销售收入20亿元以上的企业"
@@ -91,7 +93,6 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             # may name the figure instead, enough to let it answer (the score still reads the whole question).
             named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words)
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
-            sentence_start = _sentence_start(hit.clause.text, figure.start) if not figure.label else -1
             if per_sentence.get(sentence_start, 0) > 1:
                 # In a sentence of several figures, the words since the one before say what this one is for
                 # (…公众聚集场所使用十年以上的电梯以及其他场所使用[十五年以上]): they part them.
@@ -157,10 +158,9 @@ def _figure_context(text: str, figure: Figure) -> tuple[str, str]:
     start = starts[-1] if starts else 0
     end_match = SEGMENT_END.search(text, figure.end)
     end = end_match.start() if end_match else len(text)
-    sentence_starts = [m.end() for m in SENTENCE_END.finditer(text, 0, figure.start)]
     sentence_end = SENTENCE_END.search(text, figure.end)
-    return text[start:end], text[(sentence_starts[-1] if sentence_starts else 0):
-                                 sentence_end.start() if sentence_end else len(text)]
+    sentence_stop = sentence_end.start() if sentence_end else len(text)
+    return text[start:end], text[_sentence_start(text, figure.start):sentence_stop]
 
 
 def _sentence_start(text: str, at: int) -> int:
