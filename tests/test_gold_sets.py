@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.gold_sets import SETS as GOLD_SETS
 from index.evaluate import half_of, load_jsonl
 from ingest.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
-REGS_CORPUS = ROOT / "bench" / "gold" / "regs" / "corpus"
-SETS = {  # gold set -> the corpus its questions are about (bench/README.md)
-    "bench/gold/seeds": ROOT / "corpus", "bench/heldout": ROOT / "corpus", "bench/fresh-seeds": ROOT / "corpus",
-    "bench/fresh2-seeds": ROOT / "corpus", "bench/fresh3-seeds": ROOT / "corpus", "bench/fresh4-seeds": ROOT / "corpus",
-    "bench/gold/regs": REGS_CORPUS, "bench/fresh-regs": REGS_CORPUS,
-    "bench/fresh2-regs": REGS_CORPUS, "bench/fresh3-regs": REGS_CORPUS, "bench/fresh4-regs": REGS_CORPUS,
-    "bench/fresh5-regs": REGS_CORPUS, "bench/fresh6-regs": REGS_CORPUS,
-    "bench/fresh7-regs": REGS_CORPUS, "bench/fresh8-regs": REGS_CORPUS,
-    "bench/fresh9-regs": REGS_CORPUS, "bench/fresh10-regs": REGS_CORPUS,
-}
+SETS = {name: ROOT / corpus for name, corpus in GOLD_SETS.items()}   # gold set -> the corpus it is about
 
 
 def _texts_named(folder: Path) -> list[tuple[str, str, str]]:
