@@ -26,16 +26,10 @@ from index.qa.weights import (
     CLIP_SLACK,
     CONFIDENCE_FLOOR,
     CONFIDENCE_SPAN,
-    ECHO_PENALTY,
-    FOLLOW_BONUS,
-    FRAME_PENALTY,
-    HEADING_PENALTY,
-    LEAD_IN_PENALTY,
-    LIST_BONUS,
     MAX_ANSWER,
     MAX_LIST_ANSWER,
-    PHRASE_COS,
     PHRASE_OVERLAP,
+    PHRASE_WEIGHTS,
     RANK_PENALTY,
     SENTENCE_OVERLAP,
     SENTENCES_KEPT,
@@ -57,6 +51,8 @@ _FRAME = re.compile(r"^(对于|对|凡|针对|围绕|依托|按照|根据|通过
 _NORMATIVE = re.compile(r"可以|不得|应当|有权|允许|禁止|不予|予以|必须|免予|免除|享受|鼓励|支持")
 # A phrase the next one opens with a modal on (…经营管理单位，应当…) is the subject the rule is about, a frame too.
 _RULED = re.compile(r"\s*(应当|应(?![用急对答])|可以|不得|必须|须|有权|不予|予以)")
+# A phrase that sets when the rule applies (…委托鉴定后, 审议…时, …一经撤回): what the rule then says follows it.
+_CONDITION = re.compile(r"(?:后|时|之后|以后)$|一经")
 SEGMENT_END = re.compile(r"[，,；;：:。！？!?\n]")
 SENTENCE_END = re.compile(r"[；;。！？!?\n]")
 
@@ -195,9 +191,21 @@ def _likeness(searcher: Searcher, vectors: np.ndarray, question: np.ndarray, q: 
 
 def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[Span, float]],
                  sentences_kept: int | None = None) -> list[tuple[Span, float]]:
-    """Comma phrases of the best sentences, best first. A phrase gains from its sentence's score, its own
-    likeness to the question, the words around the question word (深化与[…]的院地合作), and loses when
-    it only repeats the question (the answer is then the next phrase: "如何探索…" -> 探索园区投入…)."""
+    """Comma phrases of the best sentences, best first, each scored PHRASE_WEIGHTS . its features."""
+    scored = [(span, phrase_score(features)) for span, features in phrase_features(searcher, q, ranked_sentences,
+                                                                                  sentences_kept)]
+    return sorted(scored, key=lambda x: -x[1])
+
+
+def phrase_score(features: dict[str, float]) -> float:
+    return sum(PHRASE_WEIGHTS[name] * value for name, value in features.items())
+
+
+def phrase_features(searcher: Searcher, q: Question, ranked_sentences: list[tuple[Span, float]],
+                    sentences_kept: int | None = None) -> list[tuple[Span, dict[str, float]]]:
+    """Comma phrases of the best sentences with what scores them (PHRASE_WEIGHTS): their sentence's score, their
+    own likeness to the question, the words around the question word (深化与[…]的院地合作), and how much they only
+    repeat the question (the answer is then the next phrase: "如何探索…" -> 探索园区投入…)."""
     order = sorted(range(len(ranked_sentences)), key=lambda i: -ranked_sentences[i][1])
     pool: dict[tuple[str, int], tuple[Span, float]] = {}
 
@@ -222,39 +230,38 @@ def rank_phrases(searcher: Searcher, q: Question, ranked_sentences: list[tuple[S
         return []
     items = list(pool.values())
     texts = [span.hit.clause.text[span.start:span.end] for span, _ in items]
-    cosines = PHRASE_COS * _likeness(searcher, searcher.embedder.encode(texts), searcher.embedder.encode_one(q.text),
-                                     q, ASK_SHARE_PHRASE)
+    likeness = _likeness(searcher, searcher.embedder.encode(texts), searcher.embedder.encode_one(q.text), q,
+                         ASK_SHARE_PHRASE)
     anchors = wh_anchors(q.text)
     kind = answer_type(q.text)
-    scored = []
-    for (span, parent), text, cos in zip(items, texts, cosines, strict=True):
-        score = parent + float(cos) + PHRASE_OVERLAP * bigram_recall(q.core, text) + \
-            _anchor_score(text, anchors)
-        named = _type_score(text, kind, q.text)
-        score += named
-        if q.wants_list and is_list_of(text, q.list_count):
-            score += LIST_BONUS
+    out = []
+    for (span, parent), text, cos in zip(items, texts, likeness, strict=True):
+        named = _type_score(text, kind, q.text) > 0
         # A phrase that names something of the kind asked (市…部门负责全市…) says more than the question even
         # where it repeats the rest of it, as a yes/no question's normative phrase does.
         # So does one that holds the words on both sides of the question word with new words between them
         # (项目由[市科技局]负责审批): it fills the slot the question leaves, however much of the question it repeats.
         fills = fills_slot(text, anchors)
-        if not (q.yes_no and _NORMATIVE.search(text)) and not named and not fills:
-            score -= ECHO_PENALTY * _repeats(q, text)
-        if _FRAME.search(_unnumbered(text)) or _RULED.match(_next_phrase(span)):
-            score -= FRAME_PENALTY
-        if _in_heading(span):
-            score -= HEADING_PENALTY
-        if announces_list(span.hit.clause.text, span.start, span.end):
-            score -= LEAD_IN_PENALTY
+        echoes = not (q.yes_no and _NORMATIVE.search(text)) and not named and not fills
         # Right after a phrase that restates the question comes what it asks (探索产业园区“大孵化器”建设。
         # 探索园区投入、第三方运营的方式): that phrase inherits the restatement's standing; not after a phrase
         # that fills the question's slot (…由市科技局负责审批，[…由区科技局负责审批]): that one answered already.
         previous = _previous_phrase(span)
-        if previous and not fills_slot(previous, anchors):
-            score += FOLLOW_BONUS * _repeats(q, previous)
-        scored.append((span, score))
-    return sorted(scored, key=lambda x: -x[1])
+        out.append((span, {
+            "sentence": parent,
+            "likeness": float(cos),
+            "overlap": bigram_recall(q.core, text),
+            "anchors": _anchor_score(text, anchors),
+            "kind": float(named),
+            "list": float(bool(q.wants_list and is_list_of(text, q.list_count))),
+            "echo": _repeats(q, text) if echoes else 0.0,
+            "frame": float(bool(_FRAME.search(_unnumbered(text)) or _RULED.match(_next_phrase(span)))),
+            "condition": float(bool(_CONDITION.search(_unnumbered(text)))),
+            "heading": float(_in_heading(span)),
+            "lead_in": float(announces_list(span.hit.clause.text, span.start, span.end)),
+            "follows": _repeats(q, previous) if previous and not fills_slot(previous, anchors) else 0.0,
+        }))
+    return out
 
 
 # The word joining a list's last item (…、技术和资金; 经营性…和公益性…), and the words opening an enumeration.
@@ -333,19 +340,25 @@ def quote_answer(searcher: Searcher, q: Question, hits: list[Hit]) -> tuple[Span
     if not phrases:
         return None
     best = phrases[0][0]
-    phrase = best.hit.clause.text[best.start:best.end].strip()
+    text = answer_text(searcher, best, q)
+    # The best phrase's score tells right quotes from wrong ones better than the sentence score (weights.py).
+    confidence = float(np.clip((phrases[0][1] - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN, 0.0, 1.0))
+    return best, text, confidence
+
+
+def answer_text(searcher: Searcher, span: Span, q: Question) -> str:
+    """What is quoted when the span's phrase is the best: its list's names for a 哪些 question, a long phrase
+    trimmed, a short one widened to its neighbours, without the article's number."""
+    phrase = span.hit.clause.text[span.start:span.end].strip()
     listed = _list_answer(phrase, q) if q.wants_list else None
     if listed:
         text = listed
     elif len(_unnumbered(phrase)) > MAX_ANSWER:
         text = _trim(searcher, phrase, q)
     else:
-        text = _widen(best.hit.clause.text, best.start, best.end)
+        text = _widen(span.hit.clause.text, span.start, span.end)
     # An article's or item's number (第十八条, （一）) is the citation's to give, not part of what the rule says.
-    text = _unnumbered(text) or text
-    # The best phrase's score tells right quotes from wrong ones better than the sentence score (weights.py).
-    confidence = float(np.clip((phrases[0][1] - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN, 0.0, 1.0))
-    return best, text, confidence
+    return _unnumbered(text) or text
 
 
 def _list_answer(phrase: str, q: Question) -> str | None:

@@ -66,6 +66,21 @@ HEADING_PENALTY = 0.3    # the clause's own heading: it names the measure, the t
 # A phrase announcing a list (…应当符合下列要求：): the items answer. Tune halves: fresh2-regs containment 0.667 ->
 # 0.750 at 0.4 and 0.8 (0.2: equal), every other figure of every tune and check half equal.
 LEAD_IN_PENALTY = 0.4
+# A phrase's score: these weights times its features (quote.phrase_features), summed.
+PHRASE_WEIGHTS = {
+    "sentence": 1.0,                 # its sentence's score (rank_sentences)
+    "likeness": PHRASE_COS,          # its likeness to the question (and to the part asked)
+    "overlap": PHRASE_OVERLAP,       # its character-pair overlap with the question's core
+    "anchors": 1.0,                  # the words next to the question word it keeps (ANCHOR_FULL, ANCHOR_PART)
+    "kind": TYPE_BONUS,              # it names something of the kind asked
+    "list": LIST_BONUS,              # it is a list, of as many items as asked
+    "echo": -ECHO_PENALTY,           # 0..1: it only restates the question
+    "frame": -FRAME_PENALTY,         # it is a frame or the rule's subject
+    "condition": -0.3,               # it sets when the rule applies (…后, …时, 一经…): bench/README.md
+    "heading": -HEADING_PENALTY,     # it is the clause's heading
+    "lead_in": -LEAD_IN_PENALTY,     # it announces a list
+    "follows": FOLLOW_BONUS,         # 0..1: the phrase before it restates the question
+}
 WINDOW_LENGTH = 0.01     # per character, for a longer run of list items when a phrase is trimmed
 TRIM_MIN_LEFT = 4        # a long phrase is quoted from the words before the question word when this many
                          # characters follow them; set by reading, not tuned (tune halves: fresh-regs
