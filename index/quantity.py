@@ -32,7 +32,8 @@ _COUNT = ("家次", "人次", "项次", "个", "家", "人", "名", "位", "项"
           "层", "只")
 _AGE = ("周岁", "岁")
 _DISTANCES = ("平方米", "平方公里", "公里", "千米", "米")
-_SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨", "兆瓦", "千瓦", "GW", "MW", "千瓦时")
+_SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨标准煤", "吨", "兆瓦", "千瓦", "GW", "MW",
+         "千瓦时")
 _DURATION = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月", "月", "周", "日", "天", "年", "季度")
 _RATIO = ("个百分点", "百分点", "%", "％", "‰", "‱")
 _NAMING_UNITS = ("类", "种", "张", "位", "条", "部", "本", "批")
@@ -84,7 +85,7 @@ QUALIFIERS_BEFORE = tuple(sorted((
     "不低于", "不少于", "不超过", "不高于", "不多于", "未超过", "超过", "高于", "低于", "少于", "多于", "大于", "小于",
     # A modal before a comparison turns it round: 不得超过三个月 is at most three months, not more than three.
     "不得超过", "不得少于", "不得低于", "不得高于", "不得多于", "不应超过", "不应少于", "不应低于",
-    "不足",
+    "不足", "不满", "未满", "不到",
     "至少", "最少", "最多", "最高", "最低", "约", "近", "逾", "年均", "每年",
 ), key=len, reverse=True))
 QUALIFIERS_AFTER = ("以上", "以下", "以内", "之内", "左右", "内", "为限")
@@ -180,6 +181,10 @@ def _as_fine(text: str, q: Quantity) -> Quantity:
     return replace(q, measure="amount", phrase=(base.group(1) if base else "") + q.phrase)
 
 
+# What closes a range opened by 以上: 二万元以上二十万元以下, 五千吨以上不满一万吨.
+_UPPER_BOUNDS = ("以下", "不满", "未满", "不足", "不到")
+
+
 def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
     """二万元以上二十万元以下, 一千元以上一万元以下, 一倍以上五倍以下, 5%—10%: one figure, from the first to the
     second, its upper end counted in the first one's unit (3万元 after 5000元 is 30000)."""
@@ -187,7 +192,7 @@ def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
     for q in found:
         last = out[-1] if out else None
         ratio = _unit_ratio(q.unit, last.unit) if last else None
-        bounded = last and last.qualifier == "以上" and q.qualifier == "以下" and last.span_end == q.span_start
+        bounded = last and last.qualifier == "以上" and q.qualifier in _UPPER_BOUNDS and last.span_end == q.span_start
         # 5%—10%, 3万元至5万元: each end with its unit, a range mark between.
         dashed = last and last.high is None and not last.qualifier and re.fullmatch(_RANGE, text[last.end:q.start])
         if ratio and (bounded or dashed):
@@ -202,7 +207,8 @@ def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
 def _unit_ratio(unit: str, other: str) -> float | None:
     """How many of `other` one `unit` is, when both count the same thing (万元 / 千元 -> 10); else None."""
     (base, scale), (other_base, other_scale) = _base_unit(unit), _base_unit(other)
-    return scale / other_scale if base == other_base else None
+    # 五千吨以上不满一万吨标准煤: what is measured may be named once, after the second figure.
+    return scale / other_scale if base == other_base or base.startswith(other_base) else None
 
 
 def _base_unit(unit: str) -> tuple[str, float]:
@@ -263,7 +269,8 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     value = number_value(written)
     if value is None:
         return None
-    if measure == "duration" and not m.group("high") and not _bounds_duration(text, start, end):
+    if measure == "duration" and not m.group("high") and not _bounds_duration(text, start, end) and \
+            not _joined_to_bounded(text, start):
         return None                                       # 第一个五年, 通过三年努力: a span named, not a figure
     if text.startswith("级", end):
         return None                                       # 50亿级企业: a class, not a figure
@@ -272,7 +279,8 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     if chinese and value == 1 and measure == "count" and not m.group("high"):
         # 一批, 一个, 一家: an article in Chinese prose, not a count, unless a bound makes it one (至少一家,
         # 一倍以上).
-        if not _qualifier_before(text, start)[0] and not text.startswith(QUALIFIERS_AFTER, end):
+        if not _qualifier_before(text, start)[0] and not text.startswith(QUALIFIERS_AFTER, end) and \
+                not _AT_LEAST_VERB.search(text, max(0, start - 6), start):
             return None
     if measure == "duration" and before == "每" and not m.group("high"):
         # 每五年对…进行评估, 每半年公布: an interval, not a length of time; without its 每 it says the opposite.
@@ -280,6 +288,16 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
                         phrase=text[start - 1:end], span_start=start - 1, span_end=end)
     return _finish(text, start, end, value, unit, measure, m.group("high"))
 
+
+# 至少举办一所, 最多设立一个: a bound before the verb still makes 一所 a count.
+_AT_LEAST_VERB = re.compile(r"(?:至少|最多|不少于)[\u4e00-\u9fff]{1,3}$")
+# The second of two figures joined (分别不少于10天和20天): stated as the first is.
+_COORDINATED = re.compile(rf"(?P<first>{_NUMBER}(?:{'|'.join(_DURATION)}))(?:和|或者|或|、)$")
+
+
+def _joined_to_bounded(text: str, start: int) -> bool:
+    joined = _COORDINATED.search(text, max(0, start - 10), start)
+    return bool(joined) and _bounds_duration(text, joined.start("first"), joined.end("first"))
 
 # A period kept or shown is stated too: 留存三年备查, 保存二年, 公示七日.
 _DURATION_AFTER = ("以上", "以下", "以内", "之内", "内", "后", "以后", "期满", "届满", "为限", "左右", "备查", "多",

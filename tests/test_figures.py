@@ -51,6 +51,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     ("相关凭证应当留存二年备查", "二年", 2.0, "年", ""),
     ("登记资料保存5年", "5年", 5.0, "年", ""),
     ("名单在网站公示七日", "七日", 7.0, "日", ""),
+    ("人民政府应当至少举办一所综合性医院", "一所", 1.0, "所", ""),      # bounded, a verb between: a count
 ])
 def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
     found = parse_quantities(text)
@@ -278,6 +279,8 @@ def test_a_regulations_penalties_and_deadlines():
     # Ends in two units of one kind: the upper end counted in the lower end's unit.
     ("处一千元以上一万元以下罚款", "一千元以上一万元以下", 10.0),          # 一千元 reads as 1 千元
     ("处5000元以上3万元以下罚款", "5000元以上3万元以下", 30000.0),
+    # Closed by 不满, what is measured named once after both ends.
+    ("年综合能源消费总量五千吨以上不满一万吨标准煤的用能单位", "五千吨以上不满一万吨标准煤", 10.0),
 ])
 def test_bounds_on_both_sides_make_one_range(text, shown, high):
     [q] = parse_quantities(text)
@@ -309,3 +312,9 @@ def test_parts_per_thousand_and_per_ten_thousand_are_ratios():
 def test_a_range_written_with_both_ends_whole_is_one_figure(text, shown, value, high):
     [q] = parse_quantities(text)
     assert (q.display, q.value, q.high) == (shown, value, high)
+
+
+def test_the_second_of_two_joined_figures_is_stated_as_the_first():
+    found = parse_quantities("每学年参加社会实践活动的时间分别不少于10天和20天")
+    assert [q.display for q in found] == ["不少于10天", "20天"]
+    assert parse_quantities("通过三年和五年的努力") == []        # neither is bounded
