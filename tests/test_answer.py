@@ -12,7 +12,7 @@ import pytest
 from index.figures import extract_figures, find_figures, indicator_unit, table_figures
 from index.qa import Answer, answer, answerer_for, read_question
 from index.qa.refusal import document_horizon, no_figure_reason
-from index.qa.understand import Places, bigram_recall, unit_fits, wh_anchors
+from index.qa.understand import Places, answer_type, bigram_recall, unit_fits, wh_anchors
 from ingest.normalize import normalize
 from ingest.pipeline import ingest_file
 
@@ -192,6 +192,23 @@ def test_wh_anchors_are_the_words_around_the_question_word():
     assert wh_anchors("由哪个部门组织专家委员会?")[1] == "组织专家"
     assert wh_anchors("主管机关是哪个机关?")[1] == "机关"              # nothing after it: the kind stays
     assert "谁" not in read_question("成果转化项目由谁负责审批?").core
+    # A measure word after a bare 哪 is dropped (哪[条]线路); a noun that only starts like one stays.
+    assert wh_anchors("要沿哪条线路布局物流园区?")[1] == "线路布局"
+    assert wh_anchors("中小企业能得到什么支持?")[1] == "支持"
+    assert wh_anchors("由哪个部门负责处罚?")[1] == "负责处罚"
+
+
+def test_which_noun_with_a_measure_word_of_its_own_is_the_kind_asked():
+    assert answer_type("要沿哪条铁路布局物流园区?") == "铁路"
+    assert answer_type("由哪个县来担当?") == "县"
+    assert answer_type("由哪个机构负责统筹?") is None          # a category no name ends in
+    assert answer_type("以哪种类型的机构为重点?") is None
+
+
+def test_everyday_words_are_matched_as_the_texts_name_them():
+    q = read_question("在小区里乱扔垃圾会被罚多少钱?")
+    assert "罚款" in q.core and q.numeric
+    assert "罚款" in read_question("在小区里乱扔垃圾被城管查到,会罚多少钱?").ask
 
 
 def test_a_phrase_fills_the_slot_when_it_holds_the_words_around_the_question_word():

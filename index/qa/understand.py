@@ -221,7 +221,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
     for place in (*cities, *provinces):
         core = re.sub(re.escape(place) + "(市|省)?", "", core)
     core = re.sub(r"(19|20)[0-9]{2}年?|十[二三四五]五|“|”", "", core)
-    core = _FILLER.sub("", core)
+    core = _in_documents_words(_FILLER.sub("", core))
     units, unit_stated = _units_asked(text)
     year = named_years[0] if len(set(named_years)) == 1 else None
     # A yes/no question (是否按项目多少分配) asks whether, not how much: its 多少 names a quantity.
@@ -232,7 +232,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     "最高" in text or "最多" in text, bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), yes_no,
-                    _asked_part(text, (*cities, *provinces, *unknown, *mentioned)), unit_stated,
+                    _in_documents_words(_asked_part(text, (*cities, *provinces, *unknown, *mentioned))), unit_stated,
                     bool(_ASKS_PENALTY.search(text)),
                     bool(_TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
                     _asked_of_document(text), national.group(0) if national else None, _titles_named(text),
@@ -268,6 +268,19 @@ def _titles_named(text: str) -> tuple[str, ...]:
         if len(words) >= 2 and not _NOT_IN_TITLE.search(words) and follows:
             titles.append(text[start:kind.end()])
     return tuple(dict.fromkeys(titles))
+
+
+# Everyday words for what every statute names one way: 罚多少钱 asks of a 罚款. Only for matching the question's
+# words against the texts (its core and its part asked); what it asks is read from its own words.
+_EVERYDAY_TERMS = ((re.compile(r"罚(?:多少)?钱"), "罚款"),)
+
+
+def _in_documents_words(text: str | None) -> str | None:
+    if text is None:
+        return None
+    for everyday, term in _EVERYDAY_TERMS:
+        text = everyday.sub(term, text)
+    return text
 
 
 def _asked_part(text: str, places: tuple[str, ...]) -> str | None:
@@ -369,7 +382,10 @@ def wh_anchors(question: str) -> tuple[str, str]:
         return "", ""
     left = re.sub(r"[\W_]|^[要是由在]", "", text[max(0, m.start() - 3):m.start()])
     after = text[m.end():]
-    after = after[1:] if after[:1] in "家个所些种类项" else after      # 哪[家]公司: the measure word is not an anchor
+    # 哪[家]公司, 哪[条]大道: the measure word is no anchor. Any counter only after a bare 哪: 什么支持 and
+    # 哪个部门 go on with a noun (支持, 部门) that only starts like one.
+    counters = COUNTERS + "些种类" if m.group(0) == "哪" else "家个所些种类项"
+    after = after[1:] if after[:1] in counters else after
     # 哪个部门[负责审批]: the kind asked is the answer's own (TYPE_BONUS); what it does is the anchor.
     after = _KIND_FIRST.sub("", after)
     right = re.sub(r"[\W_]", "", after[:5])
@@ -386,6 +402,11 @@ _ANSWER_TYPE = re.compile(r"(?:哪[个家所些几]?[\u4e00-\u9fff]{0,4}?|什么
                           r"(县|公司|学校|大学|学院|高校|院校|部门|单位|机关)")
 
 
+# Any other noun after 哪 and a measure word of its own (哪条[大道], 哪座[城市]): a name ending in it (张库大道)
+# answers. The general 个 and 种 go with a category (哪个机构, 哪种类型) that names do not end in.
+_WHICH_NOUN = re.compile(rf"哪一?[{COUNTERS.replace('个', '').replace('种', '')}]([\u4e00-\u9fff]{{2}})")
+
+
 # 什么时候施行, 哪年设立: a phrase naming a date answers it ("时间" is that kind).
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪[一]?(?:天|年|月|日)|几月|几号|什么时间(?!内)")
 
@@ -398,7 +419,7 @@ def outermost(words: list[str]) -> list[str]:
 
 def answer_type(question: str) -> str | None:
     text = normalize(question)
-    m = _ANSWER_TYPE.search(text)
+    m = _ANSWER_TYPE.search(text) or _WHICH_NOUN.search(text)
     if m:
         return m.group(1)
     if _ASKS_GRADE.search(text):
