@@ -701,6 +701,16 @@ def test_penalty_articles_rank_lower_unless_penalties_are_asked(greening, monkey
     assert kept == pytest.approx(fine_as_searched)
 
 
+def test_a_penalty_naming_its_act_by_article_number_answers_a_question_about_the_act(greening, monkeypatch):
+    # （三）违反本条例第三十条规定的，…处以五万元以上十万元以下罚款: 第三十条 forbids mortgaging green land.
+    import index.qa.numeric as numeric
+
+    question = "我们在重庆把道路附属绿地抵押给银行贷款，被查到要罚多少钱？"
+    assert answer(greening, question).text == "五万元以上十万元以下"
+    monkeypatch.setattr(numeric, "_references_read", lambda searcher, doc_id, sentence, articles: sentence)
+    assert answer(greening, question).abstained            # as written, the sentence says too little of it
+
+
 def test_a_phrase_announcing_a_list_is_not_the_answer(greening):
     # 第十六条 其他绿化空间控制应当符合以下要求：（一）… : the announcement repeats the question, the items answer.
     got = answer(greening, "重庆对其他绿化空间控制有什么要求？")

@@ -30,6 +30,7 @@ from index.search import Hit, Searcher
 from ingest.model import Clause
 from ingest.normalize import normalize
 from ingest.numbering import parse_numbering
+from ingest.references import REFERENCE, article_map, expand_references
 
 # A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
 # that only counts something else in passing ("每年遴选200家…") does less well.
@@ -61,6 +62,7 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
     # Only a first-person question's part asked is read alone (_asked_part_named).
     asked_alone = q.ask_core if q.ask_core and q.first_person else ""
     ask_words = set(outermost([w for w in dict.fromkeys(searcher.lexical.tokenizer(asked_alone)) if len(w) >= 2]))
+    articles: dict[str, dict] = {}
     for rank, hit in enumerate(hits[:10]):
         doc = hit.document
         if doc.doc_id not in horizons:
@@ -86,8 +88,10 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             else:
                 phrase, sentence = _figure_context(hit.clause.text, figure)
                 sentence = _with_lead_in(hit.clause.text, figure.start, sentence)
-            # The document's title and headings name the plan and measure the question may refer to.
-            context = " ".join([sentence, doc.title, *hit.clause.section])
+            # The document's title and headings name the plan and measure the question may refer to; a penalty
+            # names the act it punishes by its article's number (违反本条例第九条规定的), read as its words.
+            context = " ".join([_references_read(searcher, doc.doc_id, sentence, articles), doc.title,
+                                *hit.clause.section])
             overlap = bigram_recall(q.core, context)
             # A long premise (我们公司在开封拿到一块地做工程，工地一直没开工，) dilutes the core: the part asked
             # may name the figure instead, enough to let it answer (the score still reads the whole question).
@@ -138,6 +142,16 @@ def _asked_part_named(q: Question, sentence: str, ask_words: set[str]) -> bool:
         return False
     hay = normalize(sentence)
     return sum(w in hay for w in ask_words) >= 2
+
+
+def _references_read(searcher: Searcher, doc_id: str, sentence: str, articles: dict[str, dict]) -> str:
+    """The sentence with the references to its document's own articles replaced by their words (articles:
+    each document's article map, filled as needed)."""
+    if not REFERENCE.search(sentence):
+        return sentence
+    if doc_id not in articles:
+        articles[doc_id] = article_map(searcher.clauses_of(doc_id))
+    return expand_references(sentence, articles[doc_id])
 
 
 def _with_lead_in(text: str, at: int, sentence: str) -> str:
