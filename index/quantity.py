@@ -33,7 +33,7 @@ _COUNT = ("家次", "人次", "项次", "个", "家", "人", "名", "位", "项"
 _AGE = ("周岁", "岁")
 _DISTANCES = ("平方米", "平方公里", "公里", "千米", "米")
 _SIZE = ("平方米", "平方公里", "亩", "公顷", "公里", "千米", "米", "吨标准煤", "吨", "兆瓦", "千瓦", "GW", "MW",
-         "千瓦时")
+         "千瓦时", "立方米", "厘米", "毫米", "毫升", "升", "千克", "公斤", "克", "分贝")
 _DURATION = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月", "月", "周", "日", "天", "年", "季度")
 _RATIO = ("个百分点", "百分点", "%", "％", "‰", "‱")
 _NAMING_UNITS = ("类", "种", "张", "位", "条", "部", "本", "批")
@@ -59,6 +59,8 @@ def _unit_table() -> dict[str, str]:
 UNITS = _unit_table()
 # The one-character counters (家, 条, 层, 辆…): a question asks a count with 几 or 多少 before any of them.
 COUNTERS = "".join(u for u in (*_COUNT, *_SIZE, *_AGE) if len(u) == 1)
+# ... and the longer ones (平方米, 毫升, 周岁, 人次), longest first: 多少毫升 asks a figure in 毫升.
+MEASURE_UNITS = tuple(sorted((u for u in (*_COUNT, *_SIZE, *_AGE) if len(u) > 1), key=len, reverse=True))
 _UNIT_RE = "|".join(map(re.escape, sorted(UNITS, key=len, reverse=True)))
 
 _QUANTITY = re.compile(
@@ -302,8 +304,10 @@ def _joined_to_bounded(text: str, start: int) -> bool:
 # A period kept or shown is stated too: 留存三年备查, 保存二年, 公示七日.
 _DURATION_AFTER = ("以上", "以下", "以内", "之内", "内", "后", "以后", "期满", "届满", "为限", "左右", "备查", "多",
                    "至", "到")                            # 四年到八年: a range's lower end
+# A leave granted is one too: 增加婚假十八日, 护理假一个月, 享受生育奖励假三十天.
 _DURATION_BEFORE = re.compile(r"(?:为期|为|期限|期限为|连续|满|每|有效期|有效期为|延长|缩短|超过|不超过|不少于|不满|"
-                              r"不足|未满|到|至|逾期|至少|最长|最短|之日起|起|后|内|前|的|保存|留存|保管|保留|公示|公告)$")
+                              r"不足|未满|到|至|逾期|至少|最长|最短|之日起|起|后|内|前|的|保存|留存|保管|保留|公示|公告|"
+                              r"假|假期|增加)$")
 
 
 def _bounds_duration(text: str, start: int, end: int) -> bool:
@@ -344,6 +348,10 @@ def _qualifier_before(text: str, start: int) -> tuple[str, int]:
     return "", start
 
 
+# What a figure is counted per, written right before it: 每株二十万元, 每人每月二十元, 每平方米五十元.
+_PER_UNIT = re.compile(rf"(?:每(?:个|一)?(?:平方米|立方米|{'|'.join(_DURATION)}|[{COUNTERS}次辆]))+$")
+
+
 def _finish(text: str, start: int, end: int, value: float, unit: str, measure: str,
             high: str | None) -> Quantity:
     high_value = number_value(high) if high else None
@@ -358,5 +366,7 @@ def _finish(text: str, start: int, end: int, value: float, unit: str, measure: s
     elif after:
         span_end = end + len(after)                       # 至少…以上 both written: keep the first, span both
     per = qualifier if qualifier in ("每年", "年均") else ""
+    if qualifier not in ("每年", "年均") and (unit_each := _PER_UNIT.search(text, max(0, span_start - 4), span_start)):
+        span_start = unit_each.start()                    # 每株二十万元以上: per tree, not in all
     return Quantity(text[start:end], start, end, value, unit, measure, qualifier, high_value, per,
                     text[span_start:span_end], span_start, span_end)

@@ -122,7 +122,9 @@ def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
 
 
 @pytest.mark.parametrize("asked, unit", [("一户最多可以养几条狗?", "条"), ("农村住房最多能盖几层?", "层"),
-                                         ("每个站点配几辆车?", "辆"), ("每年最多办几场展会?", "场")])
+                                         ("每个站点配几辆车?", "辆"), ("每年最多办几场展会?", "场"),
+                                         ("每次最多采集多少毫升?", "毫升"), ("驾驶人要年满多少周岁?", "周岁"),
+                                         ("绿地至少要有多少平方米?", "平方米")])
 def test_any_counter_the_figures_know_makes_a_count_question(asked, unit):
     q = read_question(asked)
     assert q.numeric and q.units == (unit,) and q.unit_stated
@@ -915,3 +917,15 @@ def test_an_age_asked_is_a_figure_in_years_of_age():
     assert q.numeric and unit_fits("周岁", q.units)
     assert read_question("几岁以下的儿童免票？").numeric
 
+
+
+@pytest.fixture(scope="module")
+def blood_donation(tmp_path_factory, embedder):
+    """One regulation whose article states a usual figure and a bound side by side (一般为…，最多不得超过…)."""
+    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / "上海市献血条例.md")
+
+
+def test_a_bound_asked_is_answered_by_the_figure_bounded_on_that_side(blood_donation):
+    # 第十六条 …每次采集血液量一般为二百毫升，最多不得超过四百毫升: the usual amount unless the limit is asked.
+    assert answer(blood_donation, "上海献血时每次采集的血液量最多多少毫升？").text == "不得超过四百毫升"
+    assert answer(blood_donation, "上海献血时每次采集的血液量一般是多少毫升？").text == "二百毫升"

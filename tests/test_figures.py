@@ -52,6 +52,11 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     ("登记资料保存5年", "5年", 5.0, "年", ""),
     ("名单在网站公示七日", "七日", 7.0, "日", ""),
     ("人民政府应当至少举办一所综合性医院", "一所", 1.0, "所", ""),      # bounded, a verb between: a count
+    ("每次采集血液量最多不得超过四百毫升", "不得超过四百毫升", 400.0, "毫升", "不得超过"),   # volumes and weights
+    ("除国家规定的婚假外，增加假期七天", "七天", 7.0, "天", ""),        # a leave granted is a length stated
+    ("给予其配偶护理假一个月", "一个月", 1.0, "个月", ""),
+    ("处每株二十万元以上一百万元以下罚款", "每株二十万元以上一百万元以下", 20.0, "万元", "以上"),   # what it is per
+    ("奖给独生子女父母每人每月二十元", "每人每月二十元", 20.0, "元", ""),
 ])
 def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
     found = parse_quantities(text)

@@ -14,11 +14,11 @@ from index.qa.understand import Question, bigram_recall, outermost, unit_fits
 from index.qa.weights import (
     ACHIEVED_BONUS,
     ACHIEVED_PENALTY,
+    BOUND_BONUS,
     FIGURE_MIN_OVERLAP,
     FIGURE_OWN_WORDS,
     FIGURE_PHRASE,
     FIGURE_SENTENCE,
-    MAX_BONUS,
     RANK_PENALTY,
     STATED_BONUS,
     UNIT_MATCH,
@@ -36,6 +36,13 @@ from ingest.references import REFERENCE, article_map, expand_references
 # that only counts something else in passing ("每年遴选200家…") does less well.
 _STATED = re.compile(r"(达|达到|超过|突破|增至|增长到|增加到|提高到|提升到|不低于|不少于|为|是)[\s约近]*$|"
                      r"新增[\u4e00-\u9fff（）()“”]{0,12}$")       # 新增科技型中小企业1000家以上: what is added
+
+
+# Qualifiers that set a figure's upper or its lower bound: 最多不得超过四百毫升 answers 最多…多少毫升.
+UPPER_BOUNDS = frozenset(("最高", "最多", "最长", "不超过", "不得超过", "不应超过", "未超过", "不高于", "不得高于",
+                          "不多于", "不得多于", "以下", "以内", "之内", "内", "为限"))
+LOWER_BOUNDS = frozenset(("至少", "最少", "最低", "最短", "不少于", "不得少于", "不应少于", "不低于", "不得低于",
+                          "不应低于", "以上"))
 
 
 def is_stated(text: str, start: int) -> bool:
@@ -111,8 +118,10 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
                 if "元" in q.units and figure.kind == "count":
                     continue                          # nor 奖励多少 (an amount hinted) by 12家
                 score += UNIT_MATCH if fits else UNIT_MISMATCH
-            if q.wants_max and figure.qualifier in ("最高", "最多"):
-                score += MAX_BONUS
+            ranged = figure.high is not None                 # 二百元以上五百元以下: both bounds set
+            if (q.wants_max and (ranged or figure.qualifier in UPPER_BOUNDS)) or \
+                    (q.wants_min and (ranged or figure.qualifier in LOWER_BOUNDS)):
+                score += BOUND_BONUS
             if not figure.label and is_stated(hit.clause.text, figure.start):
                 score += STATED_BONUS
             if q.period and figure.year and q.period[0] == q.period[1] == figure.year:

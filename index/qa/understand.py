@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.figures import years_in
 from index.qa.weights import ASK_MIN_CHARS
-from index.quantity import COUNTERS, UNITS, number_value
+from index.quantity import COUNTERS, MEASURE_UNITS, UNITS, number_value
 from ingest import regions
 from ingest.normalize import normalize
 from ingest.numbering import label_value
@@ -99,8 +99,10 @@ _UNIT_HINTS = (
 # words elsewhere (比重, 资金) only hint at one.
 # Not 近几年, 哪几家: no question word there.
 _COUNTERS_BUT_GE = COUNTERS.replace("个", "")        # 多少个 states no unit: 个 stands for any
+# Measures of two characters or more first (多少毫升, 多少平方米, 多少周岁): their last character may be a counter.
+_MEASURES = "|".join(MEASURE_UNITS)
 _STATED_UNIT = re.compile(r"(?:多少|(?<![近这前后哪])几)"
-                          rf"(个?(?:万元|亿元|千元|美元|元|年|天|日|月|工作日|小时|百分点|[{_COUNTERS_BUT_GE}]))")
+                          rf"(个?(?:万元|亿元|千元|美元|元|{_MEASURES}|年|天|日|月|工作日|小时|百分点|[{_COUNTERS_BUT_GE}]))")
 
 
 def _units_asked(text: str) -> tuple[tuple[str, ...], bool]:
@@ -139,7 +141,7 @@ class Question:
     period: tuple[int, int] | None        # the years asked about: 2025 -> (2025, 2025); 十四五 -> (2021, 2025)
     units: tuple[str, ...]                # units the question asks for, () when it does not say
     wants_target: bool                    # 目标/要/计划: a planned figure, not an achieved one
-    wants_max: bool                       # 最高补贴多少
+    wants_max: bool                       # 最高补贴多少, 最多不得超过多少: the upper bound set
     wants_list: bool = False              # 哪些/哪几/哪三项: several names answer it
     cities: tuple[str, ...] = ()          # constraints: cities the question is about, held by the corpus
     provinces: tuple[str, ...] = ()       # constraints: a province named (its own and its cities' documents)
@@ -182,6 +184,11 @@ class Question:
         return bool(_FIRST_PERSON.search(self.text))
 
     @property
+    def wants_min(self) -> bool:
+        """至少/最少/最低/不少于多少: the lower bound set."""
+        return bool(_ASKS_LOWER.search(self.text))
+
+    @property
     def asks_often(self) -> bool:
         """多久…一次, 每隔多长时间: how often, answered by a frequency (每季度不得少于一次), not by a length of time."""
         return bool(_ASKS_OFTEN.search(normalize(self.text)))
@@ -197,6 +204,9 @@ class Question:
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
 _LIST_COUNT = re.compile(r"哪([两二三四五六七八九十])")
 _FIRST_PERSON = re.compile(r"我|咱")
+# A bound asked for: the figure stated with a bound of the same side answers it (numeric.BOUNDS).
+_ASKS_UPPER = re.compile(r"最高|最多|最长|最迟|至多|上限|不(?:得|应|能)?超过|不(?:得|应)?高于|不(?:得|应)?多于")
+_ASKS_LOWER = re.compile(r"至少|最少|最低|最短|下限|不(?:得|应|能)?少于|不(?:得|应)?低于")
 _ASKS_OFTEN = re.compile(r"(?:多久|多长时间|多少(?:年|天|日|个月)|几(?:年|天|日|个月))[^,。?]{0,16}?一次|每隔")
 # An A-not-A question (是不是, 需不需要, 有没有, 支持不支持: a word, 不 or 没, the word again) asks yes or no.
 _YES_NO = re.compile(r"(?<![不没])(\w{1,2})[不没]\1|能否|可否|是否|合规|吗[？?]?$")
@@ -229,7 +239,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
     numeric = bool(_NUMERIC.search(text)) and not yes_no
     national = _ASKS_NATIONAL.search(text) if places.national and not (cities or provinces or unknown) else None
     return Question(question, core, numeric, period, units, bool(_TARGET.search(text)),
-                    "最高" in text or "最多" in text, bool(_LIST.search(text)),
+                    bool(_ASKS_UPPER.search(text)), bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), yes_no,
                     _in_documents_words(_asked_part(text, (*cities, *provinces, *unknown, *mentioned))), unit_stated,
