@@ -105,8 +105,9 @@ UNIT_MATCH = 0.3         # the figure's unit is one the question asks for (多�
 UNIT_MISMATCH = -0.6     # ... and one it does not
 BOUND_BONUS = 0.4        # a bound asked (最高/最多/不得超过…, 至少/不少于…) and one of the same side stated
                          # (numeric.UPPER_BOUNDS, LOWER_BOUNDS). 0.2 was set for 最高/最多 alone on dev; with every
-                         # bound, 0.2 and 0.4 give every figure of every tune and check half alike, and a usual
-                         # figure beside its bound (一般为二百毫升，最多不得超过四百毫升) needs 0.4 (tests/test_answer.py)
+                         # bound, 0.2 and 0.4 give every figure of every tune and check half alike, and a
+                         # usual figure beside its bound (一般为二百毫升，最多不得超过四百毫升) needs 0.4
+                         # (tests/test_answer.py)
 STATED_BONUS = 0.15      # a figure a quantity is said to reach or to add (达到1000家, 新增…1000家), not one
                          # counted in passing
 YEAR_BONUS = 0.2         # the figure's sentence dates it to the one year asked
