@@ -929,3 +929,20 @@ def test_a_bound_asked_is_answered_by_the_figure_bounded_on_that_side(blood_dona
     # 第十六条 …每次采集血液量一般为二百毫升，最多不得超过四百毫升: the usual amount unless the limit is asked.
     assert answer(blood_donation, "上海献血时每次采集的血液量最多多少毫升？").text == "不得超过四百毫升"
     assert answer(blood_donation, "上海献血时每次采集的血液量一般是多少毫升？").text == "二百毫升"
+
+
+@pytest.fixture(scope="module")
+def halal_food(tmp_path_factory, embedder):
+    """One regulation whose penalties name the acts they punish by article number (违反本条例第十四条…的)."""
+    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / "上海市清真食品管理条例.md")
+
+
+def test_a_first_person_figure_question_is_matched_by_its_words_the_corpus_uses(halal_food, monkeypatch):
+    # The asker's own words (牛肉面馆, 关门) share few character pairs with 第二十六条（一）; the words the
+    # regulation uses (清真, 标志牌, 备案, 罚款) are named there once its reference to 第十四条 is read.
+    import index.qa.numeric as numeric
+
+    question = "我在上海开的清真牛肉面馆关门不干了，既没去备案也没交回清真标志牌，会被罚多少钱？"
+    assert answer(halal_food, question).text == "五十元以上五百元以下"
+    monkeypatch.setattr(numeric, "_known_words_named", lambda known_words, context: False)
+    assert answer(halal_food, question).text != "五十元以上五百元以下"

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from index.figures import Figure, clause_figures, in_review_section
+from index.qa.facts import facts_of
 from index.qa.quote import SEGMENT_END, SENTENCE_END
 from index.qa.refusal import covers, horizon_of
 from index.qa.understand import Question, bigram_recall, outermost, unit_fits
@@ -15,6 +16,8 @@ from index.qa.weights import (
     ACHIEVED_BONUS,
     ACHIEVED_PENALTY,
     BOUND_BONUS,
+    FIGURE_KNOWN_SHARE,
+    FIGURE_KNOWN_WORDS,
     FIGURE_MIN_OVERLAP,
     FIGURE_OWN_WORDS,
     FIGURE_PHRASE,
@@ -70,6 +73,7 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
     asked_alone = q.ask_core if q.ask_core and q.first_person else ""
     ask_words = set(outermost([w for w in dict.fromkeys(searcher.lexical.tokenizer(asked_alone)) if len(w) >= 2]))
     articles: dict[str, dict] = {}
+    known_words = _premise_known_words(searcher, q)
     for rank, hit in enumerate(hits[:10]):
         doc = hit.document
         if doc.doc_id not in horizons:
@@ -102,7 +106,8 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             overlap = bigram_recall(q.core, context)
             # A long premise (我们公司在开封拿到一块地做工程，工地一直没开工，) dilutes the core: the part asked
             # may name the figure instead, enough to let it answer (the score still reads the whole question).
-            named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words)
+            named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words) or \
+                _known_words_named(known_words, context)
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
             if per_sentence.get(sentence_start, 0) > 1:
                 # In a sentence of several figures, the words since the one before say what this one is for
@@ -151,6 +156,23 @@ def _asked_part_named(q: Question, sentence: str, ask_words: set[str]) -> bool:
         return False
     hay = normalize(sentence)
     return sum(w in hay for w in ask_words) >= 2
+
+
+def _premise_known_words(searcher: Searcher, q: Question) -> list[str]:
+    """A first-person question's words that the corpus uses (清真, 标志牌, 招牌 of 我开了家小面馆…): its own
+    situation's words (面馆) dilute the character pairs the figure's sentence shares with it; [] otherwise."""
+    if not q.first_person:
+        return []
+    words = facts_of(searcher).words
+    return [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and w in words]
+
+
+def _known_words_named(known_words: list[str], context: str) -> bool:
+    """Does the figure's sentence (title, headings) name most of those words, FIGURE_KNOWN_WORDS at least?"""
+    if len(known_words) < FIGURE_KNOWN_WORDS:
+        return False
+    hay = normalize(context)
+    return sum(w in hay for w in known_words) >= max(FIGURE_KNOWN_WORDS, FIGURE_KNOWN_SHARE * len(known_words))
 
 
 def _references_read(searcher: Searcher, doc_id: str, sentence: str, articles: dict[str, dict]) -> str:
