@@ -63,9 +63,36 @@ def _unit(clause: Clause, paragraph: int | None, item: int | None) -> tuple[int,
     return None
 
 
-def expand_references(text: str, articles: dict[int, Clause]) -> str:
+# 违反第（五）项规定的, after 违反本规定第十条第（一）项规定的 earlier in the article: an item of the article
+# named before. Only after 违反, and not part of a full reference (第十条第（四）项) nor of 本条.
+_BARE_ITEM = re.compile(rf"(?<=违反)第[(（]?({_N})[)）]?项(?=的?规定)")
+
+
+def has_references(text: str) -> bool:
+    """Does text refer to its own document's articles, by number or by a bare item (违反第（五）项规定的)?"""
+    return bool(REFERENCE.search(text) or _BARE_ITEM.search(text))
+
+
+def last_article_referred(text: str) -> tuple[int, int | None] | None:
+    """(article, paragraph) of the last reference to its own document's articles in text, or None."""
+    parts = [part for match in REFERENCE.finditer(text) for part in _PARTS.finditer(match.group(1))]
+    if not parts or (article := label_value(parts[-1].group(1))) is None:
+        return None
+    return article, label_value(parts[-1].group(2)) if parts[-1].group(2) else None
+
+
+def expand_references(text: str, articles: dict[int, Clause], before: str | None = None) -> str:
     """The text with each reference to its own document's articles replaced by the words referred to
-    (a reference that cannot be resolved loses its numbers: they would only match other articles' numbers)."""
+    (a reference that cannot be resolved loses its numbers: they would only match other articles' numbers);
+    given the words `before` it in its article, a bare item (违反第（五）项规定的) is one of the article last
+    referred to."""
+    inherited = last_article_referred(before + text) if before is not None else None
+    if inherited:
+        def replace_item(match: re.Match) -> str:
+            referred = referred_text(articles, *inherited, label_value(match.group(1)))
+            return "（" + referred + "）" if referred else match.group(0)
+
+        text = _BARE_ITEM.sub(replace_item, text)
 
     def replace(match: re.Match) -> str:
         words = []

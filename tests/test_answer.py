@@ -709,7 +709,7 @@ def test_a_penalty_naming_its_act_by_article_number_answers_a_question_about_the
 
     question = "我们在重庆把道路附属绿地抵押给银行贷款，被查到要罚多少钱？"
     assert answer(greening, question).text == "五万元以上十万元以下"
-    monkeypatch.setattr(numeric, "_references_read", lambda searcher, doc_id, sentence, articles: sentence)
+    monkeypatch.setattr(numeric, "_references_read", lambda searcher, doc_id, sentence, articles, before="": sentence)
     assert answer(greening, question).abstained            # as written, the sentence says too little of it
 
 

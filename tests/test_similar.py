@@ -114,3 +114,17 @@ def test_a_penalty_article_points_to_the_words_it_punishes():
     # The 第三十条第一款 of the next article: a whole paragraph, without its article number.
     nxt = next(c for c in clauses if c.label == "第四十三条")
     assert "第三十条" not in expand_references(nxt.text, article_map(clauses))
+
+
+def test_a_bare_item_after_a_reference_is_an_item_of_the_article_referred_to():
+    # 洛阳 第十八条: 违反本规定第十条第（一）…项规定之一的，…；违反第（五）项规定的，…处一百元的罚款: 第十条（五）.
+    from ingest.pipeline import ingest_file
+    from ingest.references import article_map, expand_references
+
+    path = Path(__file__).resolve().parent / "data" / "answers" / "洛阳市市区养犬管理规定.md"
+    clauses = ingest_file(path).clauses
+    penalty = next(c for c in clauses if c.label == "第十八条")
+    at = penalty.text.index("违反第（五）项")
+    sentence = penalty.text[at:penalty.text.index("。", at)]
+    assert "预防狂犬病疫苗" in expand_references(sentence, article_map(clauses), before=penalty.text[:at])
+    assert expand_references(sentence, article_map(clauses)) == sentence     # no article before it: left as is

@@ -33,7 +33,7 @@ from index.search import Hit, Searcher
 from ingest.model import Clause
 from ingest.normalize import normalize
 from ingest.numbering import parse_numbering
-from ingest.references import REFERENCE, article_map, expand_references
+from ingest.references import article_map, expand_references, has_references
 
 # A figure that a quantity is said to reach ("…达1000家以上", "…提高到75%") answers "how many"; a figure
 # that only counts something else in passing ("每年遴选200家…") does less well.
@@ -101,7 +101,8 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
                 sentence = _with_lead_in(hit.clause.text, figure.start, sentence)
             # The document's title and headings name the plan and measure the question may refer to; a penalty
             # names the act it punishes by its article's number (违反本条例第九条规定的), read as its words.
-            context = " ".join([_references_read(searcher, doc.doc_id, sentence, articles), doc.title,
+            before = hit.clause.text[:max(sentence_start, 0)]
+            context = " ".join([_references_read(searcher, doc.doc_id, sentence, articles, before), doc.title,
                                 *hit.clause.section])
             overlap = bigram_recall(q.core, context)
             # A long premise (我们公司在开封拿到一块地做工程，工地一直没开工，) dilutes the core: the part asked
@@ -175,14 +176,15 @@ def _known_words_named(known_words: list[str], context: str) -> bool:
     return sum(w in hay for w in known_words) >= max(FIGURE_KNOWN_WORDS, FIGURE_KNOWN_SHARE * len(known_words))
 
 
-def _references_read(searcher: Searcher, doc_id: str, sentence: str, articles: dict[str, dict]) -> str:
+def _references_read(searcher: Searcher, doc_id: str, sentence: str, articles: dict[str, dict],
+                     before: str = "") -> str:
     """The sentence with the references to its document's own articles replaced by their words (articles:
     each document's article map, filled as needed)."""
-    if not REFERENCE.search(sentence):
+    if not has_references(sentence):
         return sentence
     if doc_id not in articles:
         articles[doc_id] = article_map(searcher.clauses_of(doc_id))
-    return expand_references(sentence, articles[doc_id])
+    return expand_references(sentence, articles[doc_id], before)
 
 
 def _with_lead_in(text: str, at: int, sentence: str) -> str:
