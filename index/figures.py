@@ -58,7 +58,7 @@ class Figure:
         """The figure with its qualifier, the way a reader quotes it: 最高100万元, 1000项以上, 十五日内."""
         if self.phrase:
             return self.phrase
-        if self.qualifier in ("以上", "以下", "左右", "以内", "内", "多", "之内"):
+        if self.qualifier in ("以上", "以下", "左右", "以内", "内", "多", "之内", "范围内", "范围以内", "半径内"):
             return self.text + self.qualifier
         return self.qualifier + self.text
 

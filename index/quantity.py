@@ -90,7 +90,7 @@ QUALIFIERS_BEFORE = tuple(sorted((
     "不足", "不满", "未满", "不到",
     "至少", "最少", "最多", "最高", "最低", "约", "近", "逾", "年均", "每年",
 ), key=len, reverse=True))
-QUALIFIERS_AFTER = ("以上", "以下", "以内", "之内", "左右", "内", "为限")
+QUALIFIERS_AFTER = ("范围以内", "范围内", "半径内", "以上", "以下", "以内", "之内", "左右", "内", "为限")
 _PLAN_NAME = re.compile(r"(?:行动|规划|计划|工程|攻坚|专项)")
 
 
@@ -357,7 +357,7 @@ def _finish(text: str, start: int, end: int, value: float, unit: str, measure: s
     high_value = number_value(high) if high else None
     qualifier, span_start = _qualifier_before(text, start)
     span_end = end
-    tail = text[end:end + 2]
+    tail = text[end:end + 4]
     after = next((q for q in QUALIFIERS_AFTER if tail.startswith(q)), "")
     if after == "内" and measure != "duration" and unit not in _DISTANCES:
         after = ""                                        # 10家内资企业: not a bound; 周边一百米内 is one

@@ -113,6 +113,10 @@ def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
     assert share.numeric and "%" in share.units
     assert read_question("研发投入要占销售收入的几成?").units[0] == "%"      # 几成: tenths, not 收入's 元
     assert not read_question("园区要发挥多大作用?").numeric
+    # How far, how high, how old (多远, 多大范围内, 多高, 多大以下): a length or an age.
+    for asked in ("摊点离学校大门多远才行?", "消防通道两侧多大范围内不能堆放物品?", "围墙最高能建多高?"):
+        assert read_question(asked).numeric and "米" in read_question(asked).units, asked
+    assert read_question("孩子多大以下不能独自乘电梯?").units[0] == "周岁"
     # A period asked in other words (什么期限, 多长时间) is a number of days or months too, and the words that
     # ask it name no topic.
     for asked in ("合同签订后，在什么期限内报送备案?", "合同签订后多长时间内报送备案?", "合同签订后多久报送备案?"):

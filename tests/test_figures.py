@@ -57,6 +57,8 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
     ("给予其配偶护理假一个月", "一个月", 1.0, "个月", ""),
     ("处每株二十万元以上一百万元以下罚款", "每株二十万元以上一百万元以下", 20.0, "万元", "以上"),   # what it is per
     ("奖给独生子女父母每人每月二十元", "每人每月二十元", 20.0, "元", ""),
+    ("出入口周围50米范围内禁止设置摊点", "50米范围内", 50.0, "米", "范围内"),     # how far, with its bound
+    ("距消火栓五米半径内不准设置固定设施", "五米半径内", 5.0, "米", "半径内"),
 ])
 def test_figures_in_every_written_form(text, shown, value, unit, qualifier):
     found = parse_quantities(text)
