@@ -164,16 +164,20 @@ def _premise_known_words(searcher: Searcher, q: Question) -> list[str]:
     situation's words (面馆) dilute the character pairs the figure's sentence shares with it; [] otherwise."""
     if not q.first_person:
         return []
-    words = facts_of(searcher).words
-    return [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and w in words]
+    facts = facts_of(searcher)
+    words = [w for w in dict.fromkeys(searcher.lexical.tokenizer(q.core)) if len(w) >= 2 and w in facts.words]
+    words = outermost(words)                                   # 附属绿地, not 附属 and 绿地 again
+    return sorted(words, key=lambda w: facts.clause_frequency.get(w, 0))           # the rarest first
 
 
 def _known_words_named(known_words: list[str], context: str) -> bool:
-    """Does the figure's sentence (title, headings) name most of those words, FIGURE_KNOWN_WORDS at least?"""
+    """Does the figure's sentence (title, headings) name most of those words, FIGURE_KNOWN_WORDS at least, and
+    the rarest of them (抵押 of 把道路附属绿地抵押给银行: the act, where the others name the topic)?"""
     if len(known_words) < FIGURE_KNOWN_WORDS:
         return False
     hay = normalize(context)
-    return sum(w in hay for w in known_words) >= max(FIGURE_KNOWN_WORDS, FIGURE_KNOWN_SHARE * len(known_words))
+    return known_words[0] in hay and \
+        sum(w in hay for w in known_words) >= max(FIGURE_KNOWN_WORDS, FIGURE_KNOWN_SHARE * len(known_words))
 
 
 def _references_read(searcher: Searcher, doc_id: str, sentence: str, articles: dict[str, dict],
