@@ -176,7 +176,7 @@ class TermCandidates:
 
 
 @cache
-def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
+def pos_tokenizer() -> jieba.posseg.POSTokenizer:
     # jieba.posseg reads its tag table when imported (~0.4 s); POSTokenizer() would read it a second time.
     pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
     pos.tokenizer, pos.word_tag_tab = _new_jieba(), jieba.posseg.dt.word_tag_tab
@@ -204,7 +204,7 @@ def term_candidates(text: str) -> TermCandidates:
     """Quoted names: anything in “” or 《》 (2-30 characters, with Chinese in it, no punctuation jieba would
     split at). Suffixed names: at each suffix of TERM_SUFFIXES, up to 3 words before it (nouns, adjectives,
     verbs inside, never a verb first)."""
-    pos = _pos_tokenizer()
+    pos = pos_tokenizer()
     quoted: set[str] = set()
     options: list[tuple[str, ...]] = []
     text = normalize(text)

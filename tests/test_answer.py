@@ -950,3 +950,11 @@ def test_a_first_person_figure_question_is_matched_by_its_words_the_corpus_uses(
     assert answer(halal_food, question).text == "五十元以上五百元以下"
     monkeypatch.setattr(numeric, "_known_words_named", lambda known_words, context: False)
     assert answer(halal_food, question).text != "五十元以上五百元以下"
+
+
+def test_a_topic_no_document_names_is_refused_in_its_own_words(searcher):
+    # 共享单车 occurs in no document of the bundled corpus: there is no rule on it to quote.
+    got = answer(searcher, "廊坊对共享单车的停放有什么规定？")
+    assert got.abstained and "单车" in got.reason
+    # A topic the documents do name is answered, however it is worded around it.
+    assert not answer(searcher, "沧州对引进的外国专家有什么支持政策？").abstained

@@ -204,6 +204,9 @@ class Answerer:
             hits = [h for h in hits if _article_number(h.clause) in q.articles] or hits
         if q.unknown and not (cities or q.provinces or filters.provinces):
             return _refuse(question, refusal.unknown_place_reason(q), result.hits)
+        unknown = None if filters.doc_ids else refusal.unknown_topic(self.searcher, q)
+        if unknown:
+            return _refuse(question, unknown, hits)
         missing = [] if filters.doc_ids else refusal.missing_documents(self.searcher, q)
         if missing:
             return _refuse(question, "；".join(f"语料中没有《{title}》" for title in missing), hits)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from index.figures import years_in
+from index.lexical import pos_tokenizer
 from index.qa.facts import facts_of, place_keys, province_of_key
 from index.qa.titles import documents_bearing
 from index.qa.understand import ACROSS_CITIES, PERIODS, Question, outermost
@@ -83,6 +84,24 @@ def topic_gap(searcher: Searcher, q: Question, cities) -> str | None:
     if len(found) < TOPIC_GAP * len(missing):
         return None
     return _not_covered(searcher, cities, found)
+
+
+# What a question asks the rules about: 对[共享单车企业收取押金]有什么规定, 对[剧本杀门店]如何管理.
+_TOPIC_ASKED = re.compile(r"对([^，,。？?；;]{2,24}?)(?:的)?(?:经营管理|管理|收费|使用)?"
+                          r"(?:有什么|有哪些|有何|是怎么|是如何|如何|怎么|怎样)")
+
+
+def unknown_topic(searcher: Searcher, q: Question) -> str | None:
+    """A reason to refuse when what the question asks the rules about (对…有什么规定) holds a noun that no
+    document contains (剧本杀, 共享单车): there is no rule on it to quote. Only a noun: an everyday verb
+    (抽烟) may well be asked of a rule written in other words (吸烟)."""
+    m = _TOPIC_ASKED.search(normalize(q.text))
+    if not m:
+        return None
+    known = facts_of(searcher).words
+    nouns = [w for w, tag in pos_tokenizer().cut(m.group(1)) if len(w) >= 2 and tag.startswith("n")
+             and w not in known and not any(w in c.text for c in searcher.clauses)]
+    return f"语料中没有关于“{'”、“'.join(nouns)}”的规定" if nouns else None
 
 
 def measure_gap(searcher: Searcher, q: Question, cities) -> str | None:
