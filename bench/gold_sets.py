@@ -12,5 +12,5 @@ SETS = {
     "bench/fresh5-regs": REGS_CORPUS, "bench/fresh6-regs": REGS_CORPUS,
     "bench/fresh7-regs": REGS_CORPUS, "bench/fresh8-regs": REGS_CORPUS,
     "bench/fresh9-regs": REGS_CORPUS, "bench/fresh10-regs": REGS_CORPUS,
-    "bench/fresh11-regs": REGS_CORPUS, "bench/fresh12-regs": REGS_CORPUS,
+    "bench/fresh11-regs": REGS_CORPUS, "bench/fresh12-regs": REGS_CORPUS, "bench/fresh13-regs": REGS_CORPUS,
 }
