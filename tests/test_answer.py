@@ -102,6 +102,8 @@ def test_a_unit_after_the_question_word_is_the_unit_asked():
     assert read_question("多少个月内办结?").unit_stated and "个月" in read_question("多少个月内办结?").units
     assert not read_question("近几年研发投入比重是多少?").unit_stated        # 近几年 asks nothing
     assert not read_question("研发投入比重是多少?").unit_stated
+    # A question word in the premise (刻了几个字: a few) names no unit; the part asked does (罚多少钱).
+    assert read_question("孩子在景区的石碑上刻了几个字，会被罚多少钱?").units[0] == "元"
     assert unit_fits("万人", ("名", "人")) and unit_fits("亿元", ("元", "亿元")) and not unit_fits("家", ("元",))
 
 

@@ -235,7 +235,11 @@ def read_question(question: str, places: Places = Places()) -> Question:
         core = re.sub(re.escape(place) + "(市|省)?", "", core)
     core = re.sub(r"(19|20)[0-9]{2}年?|十[二三四五]五|“|”", "", core)
     core = _in_documents_words(_FILLER.sub("", core))
-    units, unit_stated = _units_asked(text)
+    # The part asked names the unit (…刻了几个字，…会被罚多少钱: 元, not 个); failing that, the whole question.
+    asked = _asked_part(text, (*cities, *provinces, *unknown, *mentioned))
+    units, unit_stated = (_units_asked(asked) if asked else ((), False))
+    if not units:
+        units, unit_stated = _units_asked(text)
     year = named_years[0] if len(set(named_years)) == 1 else None
     # A yes/no question (是否按项目多少分配) asks whether, not how much: its 多少 names a quantity.
     yes_no = bool(_YES_NO.search(_WHETHER_DECIDED.sub("", text)))
@@ -245,7 +249,7 @@ def read_question(question: str, places: Places = Places()) -> Question:
                     bool(_ASKS_UPPER.search(text)), bool(_LIST.search(text)),
                     cities, provinces, unknown, mentioned, bool(ACROSS_CITIES.search(text)), year,
                     bool(_ASKS_CURRENT.search(text)), yes_no,
-                    _in_documents_words(_asked_part(text, (*cities, *provinces, *unknown, *mentioned))), unit_stated,
+                    _in_documents_words(asked), unit_stated,
                     bool(_ASKS_PENALTY.search(text)),
                     bool(_TAKES_EFFECT.search(text) and _NAMES_DOCUMENT.search(text)),
                     _asked_of_document(text), national.group(0) if national else None, _titles_named(text),
