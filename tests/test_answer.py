@@ -960,3 +960,19 @@ def test_a_topic_no_document_names_is_refused_in_its_own_words(searcher):
     assert got.abstained and "单车" in got.reason
     # A topic the documents do name is answered, however it is worded around it.
     assert not answer(searcher, "沧州对引进的外国专家有什么支持政策？").abstained
+
+
+@pytest.fixture(scope="module")
+def drug_control(tmp_path_factory, embedder):
+    """One regulation whose time limits differ by case in one sentence (…二日内…报到；路途较远、交通不便的，…十五日内)."""
+    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / "浙江省禁毒条例.md")
+
+
+def test_a_case_the_question_names_picks_the_figure_of_that_case(drug_control, monkeypatch):
+    # After the semicolon the case leaves out whose duty it is: named by the question, it still answers.
+    import index.qa.numeric as numeric
+
+    question = "浙江的社区康复人员变更执行地以后，路途较远、交通不便的，最迟多少日内到新的地方报到？"
+    assert answer(drug_control, question).text == "十五日内"
+    monkeypatch.setattr(numeric, "_case_named", lambda q, sentence: False)
+    assert answer(drug_control, question).text != "十五日内"

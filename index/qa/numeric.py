@@ -16,6 +16,7 @@ from index.qa.weights import (
     ACHIEVED_BONUS,
     ACHIEVED_PENALTY,
     BOUND_BONUS,
+    CASE_BONUS,
     FIGURE_KNOWN_SHARE,
     FIGURE_KNOWN_WORDS,
     FIGURE_MIN_OVERLAP,
@@ -107,8 +108,11 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             overlap = bigram_recall(q.core, context)
             # A long premise (我们公司在开封拿到一块地做工程，工地一直没开工，) dilutes the core: the part asked
             # may name the figure instead, enough to let it answer (the score still reads the whole question).
+            # A case the question names in the rule's own words (…路途较远、交通不便的，…) is the figure's, even
+            # where its sentence, after a semicolon, leaves out whose duty it is.
+            case_named = _case_named(q, sentence)
             named = overlap >= FIGURE_MIN_OVERLAP or _asked_part_named(q, sentence, ask_words) or \
-                _known_words_named(known_words, context)
+                _known_words_named(known_words, context) or case_named
             score = FIGURE_SENTENCE * overlap + FIGURE_PHRASE * bigram_recall(q.core, phrase) - RANK_PENALTY * rank
             if per_sentence.get(sentence_start, 0) > 1:
                 # In a sentence of several figures, the words since the one before say what this one is for
@@ -128,6 +132,8 @@ def best_figure(searcher: Searcher, q: Question, hits: list[Hit]) -> FigureAnswe
             if (q.wants_max and (ranged or figure.qualifier in UPPER_BOUNDS)) or \
                     (q.wants_min and (ranged or figure.qualifier in LOWER_BOUNDS)):
                 score += BOUND_BONUS
+            if case_named:
+                score += CASE_BONUS
             if not figure.label and is_stated(hit.clause.text, figure.start):
                 score += STATED_BONUS
             if q.period and figure.year and q.period[0] == q.period[1] == figure.year:
@@ -157,6 +163,16 @@ def _asked_part_named(q: Question, sentence: str, ask_words: set[str]) -> bool:
         return False
     hay = normalize(sentence)
     return sum(w in hay for w in ask_words) >= 2
+
+
+# The case a sentence opens with: 路途较远、交通不便的，…
+_CASE_OPENS = re.compile(r"\s*(?:[（(][一二三四五六七八九十]+[)）])?([^，,。；;：:]{4,16})的[，,]")
+
+
+def _case_named(q: Question, sentence: str) -> bool:
+    """Does the question name, word for word, the case the figure's sentence opens with?"""
+    m = _CASE_OPENS.match(sentence)
+    return bool(m) and normalize(m.group(1)) in normalize(q.text)
 
 
 def _premise_known_words(searcher: Searcher, q: Question) -> list[str]:
