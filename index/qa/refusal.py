@@ -100,8 +100,15 @@ def unknown_topic(searcher: Searcher, q: Question) -> str | None:
         return None
     known = facts_of(searcher).words
     nouns = [w for w, tag in pos_tokenizer().cut(m.group(1)) if len(w) >= 2 and tag.startswith("n")
-             and w not in known and not any(w in c.text for c in searcher.clauses)]
+             and w not in known and not _holds_known_word(w, known) and not any(w in c.text for c in searcher.clauses)]
     return f"语料中没有关于“{'”、“'.join(nouns)}”的规定" if nouns else None
+
+
+def _holds_known_word(word: str, known: set[str]) -> bool:
+    """Does the word hold a word of two characters or more that the corpus uses (洋专家: 专家)? Then it may
+    be a colloquial name of a thing the documents speak of, not a thing they never name."""
+    return any(word[i:j] in known for i in range(len(word)) for j in range(i + 2, len(word) + 1)
+               if (i, j) != (0, len(word)))
 
 
 def measure_gap(searcher: Searcher, q: Question, cities) -> str | None:
