@@ -119,6 +119,9 @@ def test_a_question_word_for_a_duration_or_a_share_reads_as_for_a_figure():
     for asked in ("摊点离学校大门多远才行?", "消防通道两侧多大范围内不能堆放物品?", "围墙最高能建多高?"):
         assert read_question(asked).numeric and "米" in read_question(asked).units, asked
     assert read_question("孩子多大以下不能独自乘电梯?").units[0] == "周岁"
+    # A rate asked (按什么标准罚款, 补助标准是多少) is a figure too.
+    assert read_question("在保护区内擅自采砂的，按什么标准处以罚款?").numeric
+    assert read_question("新认定的孵化器补助标准是多少?").numeric
     # A period asked in other words (什么期限, 多长时间) is a number of days or months too, and the words that
     # ask it name no topic.
     for asked in ("合同签订后，在什么期限内报送备案?", "合同签订后多长时间内报送备案?", "合同签订后多久报送备案?"):

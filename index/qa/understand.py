@@ -72,7 +72,7 @@ _IN_PASSING = re.compile(r"(从|自|向|赴|来自|对接|引进|吸引|面向|�
 _DURATION = r"多久|多长|多少时间|什么(?:期限|时限)|什么时间内"
 _NUMERIC = re.compile(rf"多少|(?<!哪)几[{COUNTERS}亿万年天日月成]|比例是|比重|占比|强度|金额|数额|"
                       r"百分之|多大(?:比例|比重|面积|规模|金额|数额|额度|幅度|年纪|年龄|范围|以下|以上)|几岁|多少岁|"
-                      r"多远|多高|多深|多宽|多重|" + _DURATION)
+                      r"多远|多高|多深|多宽|多重|(?:按|以)什么标准|标准是多少|" + _DURATION)
 PERIODS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _TARGET = re.compile(r"目标|要|计划|力争|预期|将|争取")
 # Question words and fillers: never evidence that a clause is about the question.
