@@ -685,6 +685,11 @@ def _one_regulation(tmp_path_factory, embedder, province: str, name: str):
     return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "lawref" / province / name)
 
 
+def _one_answers_document(tmp_path_factory, embedder, name: str):
+    """A Searcher on the real index of one regulation of tests/data/answers."""
+    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / name)
+
+
 @pytest.fixture(scope="module")
 def greening(tmp_path_factory, embedder):
     """One regulation with a penalty chapter (第四章 法律责任)."""
@@ -931,7 +936,7 @@ def test_an_age_asked_is_a_figure_in_years_of_age():
 @pytest.fixture(scope="module")
 def blood_donation(tmp_path_factory, embedder):
     """One regulation whose article states a usual figure and a bound side by side (一般为…，最多不得超过…)."""
-    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / "上海市献血条例.md")
+    return _one_answers_document(tmp_path_factory, embedder, "上海市献血条例.md")
 
 
 def test_a_bound_asked_is_answered_by_the_figure_bounded_on_that_side(blood_donation):
@@ -943,7 +948,7 @@ def test_a_bound_asked_is_answered_by_the_figure_bounded_on_that_side(blood_dona
 @pytest.fixture(scope="module")
 def halal_food(tmp_path_factory, embedder):
     """One regulation whose penalties name the acts they punish by article number (违反本条例第十四条…的)."""
-    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / "上海市清真食品管理条例.md")
+    return _one_answers_document(tmp_path_factory, embedder, "上海市清真食品管理条例.md")
 
 
 def test_a_first_person_figure_question_is_matched_by_its_words_the_corpus_uses(halal_food, monkeypatch):
@@ -970,7 +975,7 @@ def test_a_topic_no_document_names_is_refused_in_its_own_words(searcher):
 @pytest.fixture(scope="module")
 def drug_control(tmp_path_factory, embedder):
     """One regulation whose time limits differ by case in one sentence (…二日内…报到；路途较远、交通不便的，…十五日内)."""
-    return _index_of(tmp_path_factory, embedder, Path(__file__).parent / "data" / "answers" / "浙江省禁毒条例.md")
+    return _one_answers_document(tmp_path_factory, embedder, "浙江省禁毒条例.md")
 
 
 def test_a_case_the_question_names_picks_the_figure_of_that_case(drug_control, monkeypatch):
